@@ -1,0 +1,2 @@
+/* fcgi/channels.c: the channels table (stub) */
+#include "channels.h"

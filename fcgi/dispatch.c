@@ -1,0 +1,164 @@
+/* fcgi/dispatch.c: route lookup, shared checks, error responses, access log */
+#include <stdio.h>
+#include <string.h>
+#include "dispatch.h"
+#include "auth.h"
+#include "cfg.h"
+#include "jsonx.h"
+#include "log.h"
+#include "util.h"
+
+int
+route_match(const char *pat, const char *path, const char **pv, int *npv, struct arena *a)
+{
+	size_t pl = strlen(pat), ql = strlen(path);
+
+	*npv = 0;
+	/* a trailing slash is optional on both sides, as gin redirects it */
+	while (pl > 1 && pat[pl - 1] == '/')
+		pl--;
+	while (ql > 1 && path[ql - 1] == '/')
+		ql--;
+	while (pl && ql) {
+		const char *ps = memchr(pat, '/', pl), *qs = memchr(path, '/', ql);
+		size_t pn, qn;
+
+		if (*pat == '/' && *path == '/') {
+			pat++, pl--, path++, ql--;
+			continue;
+		}
+		if (*pat == '/' || *path == '/')
+			return 0;
+		pn = ps ? (size_t)(ps - pat) : pl;
+		qn = qs ? (size_t)(qs - path) : ql;
+		if (*pat == ':') {
+			if (qn == 0 || *npv >= ROUTE_MAX_PARAMS)
+				return 0;
+			if ((pv[(*npv)++] = url_decode(a, path, qn, 0)) == NULL)
+				return 0;
+		} else if (pn != qn || memcmp(pat, path, pn) != 0)
+			return 0;
+		pat += pn, pl -= pn, path += qn, ql -= qn;
+	}
+	return pl == 0 && ql == 0;
+}
+
+/* Error in the route's shape (or the relay shape when no route matched). */
+static void
+fail(struct req *r, unsigned flags, int status, const char *msg)
+{
+	if (flags & R_API)
+		api_fail(r, status, "%s", msg);
+	else
+		oai_error(r, status, status == 404 || status == 405 ? "invalid_request_error" :
+		    "one_api_error", NULL, "%s", msg);
+}
+
+static void
+not_found(struct req *r, int status)
+{
+	char msg[512];
+
+	/* One API's message; path is cut so a long one cannot flood the body */
+	snprintf(msg, sizeof(msg), "Invalid URL (%.16s %.300s)", r->method, r->path);
+	resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message", msg,
+	    "type", "invalid_request_error", "param", "", "code", ""));
+	if (status == 405) {
+		const char *allow = "GET, POST, PUT, DELETE";
+		resp_header(r, "Allow", allow);
+	}
+}
+
+static const struct route *
+find_route(struct req *r, int *path_matched)
+{
+	const char *pv[ROUTE_MAX_PARAMS];
+	size_t i;
+	int npv;
+
+	*path_matched = 0;
+	for (i = 0; i < nroutes; i++) {
+		const struct route *rt = &routes[i];
+		if (!route_match(rt->pattern, r->path, pv, &npv, &r->arena))
+			continue;
+		if (strcmp(rt->method, r->method) != 0 &&
+		    !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+			*path_matched = 1;
+			continue;
+		}
+		memcpy(r->pv, pv, sizeof(pv));
+		r->npv = npv;
+		return rt;
+	}
+	return NULL;
+}
+
+/* Split REQUEST_URI / PATH_INFO into path and query. */
+static void
+read_target(struct req *r)
+{
+	const char *pi = req_env(r, "PATH_INFO"), *uri = req_env(r, "REQUEST_URI");
+	const char *q = req_env(r, "QUERY_STRING"), *qm;
+
+	r->method = req_env(r, "REQUEST_METHOD");
+	if (r->method == NULL || *r->method == '\0')
+		r->method = "GET";
+	r->remote_addr = req_env(r, "REMOTE_ADDR");
+	if (r->remote_addr == NULL)
+		r->remote_addr = "";
+	if (pi && *pi)
+		r->path = pi;
+	else if (uri && *uri) {
+		qm = strchr(uri, '?');
+		r->path = qm ? arena_strndup(&r->arena, uri, (size_t)(qm - uri)) : uri;
+		if ((q == NULL || *q == '\0') && qm)
+			q = qm + 1;
+	}
+	if (r->path == NULL || *r->path == '\0')
+		r->path = "/";
+	r->query = q ? q : "";
+}
+
+void
+dispatch(struct req *r)
+{
+	const struct route *rt;
+	int matched, rc;
+	size_t cap;
+
+	read_target(r);
+	rt = find_route(r, &matched);
+	if (rt == NULL) {
+		not_found(r, matched ? 405 : 404);
+		goto send;
+	}
+	r->route = rt;
+	if (rt->flags & R_BODY) {
+		cap = rt->body_max ? rt->body_max : (size_t)cfg->max_request_body_mb << 20;
+		if (cap > (size_t)cfg->max_request_body_mb << 20)
+			cap = (size_t)cfg->max_request_body_mb << 20;
+		rc = req_read_body(r, cap);
+		if (rc == GW_ETOOBIG) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "request body too large: the limit is %zu bytes", cap);
+			fail(r, rt->flags, 413, msg);
+			goto send;
+		}
+		if (rc != GW_OK) {
+			fail(r, rt->flags, 400, "could not read the request body");
+			goto send;
+		}
+	}
+	if (rt->min_role > 0 && auth_user(r, rt->min_role) != GW_OK)
+		goto send;	/* auth_user wrote One API's answer */
+	rc = rt->fn(r);
+	if (rc != GW_OK && buf_len(&r->resp.body) == 0) {
+		int st = gw_http_status(rc);
+		fail(r, rt->flags, st, st >= 500 ? "internal error" : gw_strerror(rc));
+	}
+send:
+	if (!r->resp.streaming)
+		(void)resp_send(r);
+	log_info("req=%s %s %.200s %d %.1fms%s", r->id, r->method, r->path, r->resp.status,
+	    (double)(mono_us() - r->t0_us) / 1000.0, r->resp.failed ? " client-gone" : "");
+}

@@ -1,0 +1,36 @@
+/* fcgi/jsonx.h: JSON request reading, typed field access, and the response
+ * envelopes: One API's {success,message,data} and OpenAI's {error:{...}} */
+#ifndef GW_JSONX_H
+#define GW_JSONX_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "http.h"
+
+/* Serialise j (reference stolen) as the body, Content-Type application/json. */
+int resp_json(struct req *r, int status, json_t *j);
+/* {"success":true,"message":"","data":data}, HTTP 200. data is stolen and
+ * may be NULL (then "data" is omitted). */
+int api_ok(struct req *r, json_t *data);
+/* {"success":false,"message":<msg>} with the given HTTP status (One API
+ * answers most business errors with 200). */
+int api_fail(struct req *r, int status, const char *fmt, ...) GW_FMT(3, 4);
+/* {"error":{"message":"<msg> (request id: <id>)","type":type,"param":"","code":code}}
+ * code NULL gives "". */
+int oai_error(struct req *r, int status, const char *type, const char *code,
+    const char *fmt, ...) GW_FMT(5, 6);
+
+/* Parse the request body as a JSON object. On failure writes a clear
+ * api_fail (malformed JSON / not an object) and returns NULL. The object is
+ * borrowed: the request's arena drops it. */
+json_t *req_json_object(struct req *r);
+
+/* Typed members. Each returns GW_OK (out set), GW_ENOTFOUND (absent or
+ * null, out untouched) or GW_EINPUT (present with the wrong type). */
+int jx_str(json_t *o, const char *key, const char **out) GW_WUR;
+int jx_int(json_t *o, const char *key, int64_t *out) GW_WUR;	/* integral numbers only */
+int jx_bool(json_t *o, const char *key, int *out) GW_WUR;
+/* Borrow j into the request arena (json_decref at request end); returns j. */
+json_t *req_keep(struct req *r, json_t *j);
+
+#endif

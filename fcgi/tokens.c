@@ -1,0 +1,2 @@
+/* fcgi/tokens.c: the tokens table (stub) */
+#include "tokens.h"

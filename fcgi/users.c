@@ -1,0 +1,2 @@
+/* fcgi/users.c: the users table (stub) */
+#include "users.h"

@@ -1,0 +1,56 @@
+/* handlers/handlers.h: every route handler. A handler reads a request and
+ * fills r->resp; it returns GW_OK, or an error the dispatcher turns into a
+ * generic answer when the handler wrote none. Auth is already checked. */
+#ifndef GW_HANDLERS_H
+#define GW_HANDLERS_H
+
+#include "http.h"
+
+/* api_misc.c */
+int h_status(struct req *r);
+
+/* api_user.c: login, sessions, self service, admin user management */
+int h_user_register(struct req *r);
+int h_user_login(struct req *r);
+int h_user_logout(struct req *r);
+int h_user_self_get(struct req *r);
+int h_user_self_put(struct req *r);
+int h_user_self_delete(struct req *r);
+int h_user_access_token(struct req *r);
+int h_user_aff(struct req *r);
+int h_user_list(struct req *r);
+int h_user_search(struct req *r);
+int h_user_get(struct req *r);
+int h_user_create(struct req *r);
+int h_user_manage(struct req *r);
+int h_user_update(struct req *r);
+int h_user_delete(struct req *r);
+
+/* api_channel.c */
+int h_channel_list(struct req *r);
+int h_channel_search(struct req *r);
+int h_channel_models(struct req *r);
+int h_channel_get(struct req *r);
+int h_channel_create(struct req *r);
+int h_channel_update(struct req *r);
+int h_channel_delete_disabled(struct req *r);
+int h_channel_delete(struct req *r);
+int h_user_available_models(struct req *r);
+
+/* api_token.c */
+int h_token_list(struct req *r);
+int h_token_search(struct req *r);
+int h_token_get(struct req *r);
+int h_token_create(struct req *r);
+int h_token_update(struct req *r);
+int h_token_delete(struct req *r);
+
+/* api_option.c: options, groups and the public option pages */
+int h_option_list(struct req *r);
+int h_option_update(struct req *r);
+int h_group_list(struct req *r);
+int h_notice(struct req *r);
+int h_about(struct req *r);
+int h_home_page_content(struct req *r);
+
+#endif

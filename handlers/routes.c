@@ -1,0 +1,60 @@
+/* handlers/routes.c: the one route table. First match wins, so fixed paths
+ * come before ":id" patterns. Trailing slashes are optional. */
+#include "dispatch.h"
+#include "handlers.h"
+
+#define API R_API
+#define APIB (R_API | R_BODY)
+
+const struct route routes[] = {
+	/* public */
+	{ "GET", "/api/status", h_status, 0, API, 0 },
+	{ "GET", "/api/notice", h_notice, 0, API, 0 },
+	{ "GET", "/api/about", h_about, 0, API, 0 },
+	{ "GET", "/api/home_page_content", h_home_page_content, 0, API, 0 },
+	{ "POST", "/api/user/register", h_user_register, 0, APIB, BODY_API },
+	{ "POST", "/api/user/login", h_user_login, 0, APIB, BODY_API },
+	{ "GET", "/api/user/logout", h_user_logout, 0, API, 0 },
+
+	/* the signed-in user */
+	{ "GET", "/api/user/self", h_user_self_get, ROLE_COMMON, API, 0 },
+	{ "PUT", "/api/user/self", h_user_self_put, ROLE_COMMON, APIB, BODY_API },
+	{ "DELETE", "/api/user/self", h_user_self_delete, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/user/token", h_user_access_token, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/user/aff", h_user_aff, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/user/available_models", h_user_available_models, ROLE_COMMON, API, 0 },
+
+	/* user administration */
+	{ "GET", "/api/user/", h_user_list, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/user/search", h_user_search, ROLE_ADMIN, API, 0 },
+	{ "POST", "/api/user/manage", h_user_manage, ROLE_ADMIN, APIB, BODY_API },
+	{ "GET", "/api/user/:id", h_user_get, ROLE_ADMIN, API, 0 },
+	{ "POST", "/api/user/", h_user_create, ROLE_ADMIN, APIB, BODY_API },
+	{ "PUT", "/api/user/", h_user_update, ROLE_ADMIN, APIB, BODY_API },
+	{ "DELETE", "/api/user/:id", h_user_delete, ROLE_ADMIN, API, 0 },
+
+	/* options and groups */
+	{ "GET", "/api/option/", h_option_list, ROLE_ROOT, API, 0 },
+	{ "PUT", "/api/option/", h_option_update, ROLE_ROOT, APIB, BODY_API },
+	{ "GET", "/api/group/", h_group_list, ROLE_ADMIN, API, 0 },
+
+	/* channels */
+	{ "GET", "/api/channel/", h_channel_list, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/channel/search", h_channel_search, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/channel/models", h_channel_models, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/channel/:id", h_channel_get, ROLE_ADMIN, API, 0 },
+	{ "POST", "/api/channel/", h_channel_create, ROLE_ADMIN, APIB, BODY_API },
+	{ "PUT", "/api/channel/", h_channel_update, ROLE_ADMIN, APIB, BODY_API },
+	{ "DELETE", "/api/channel/disabled", h_channel_delete_disabled, ROLE_ADMIN, API, 0 },
+	{ "DELETE", "/api/channel/:id", h_channel_delete, ROLE_ADMIN, API, 0 },
+
+	/* API keys of the signed-in user */
+	{ "GET", "/api/token/", h_token_list, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/token/search", h_token_search, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/token/:id", h_token_get, ROLE_COMMON, API, 0 },
+	{ "POST", "/api/token/", h_token_create, ROLE_COMMON, APIB, BODY_API },
+	{ "PUT", "/api/token/", h_token_update, ROLE_COMMON, APIB, BODY_API },
+	{ "DELETE", "/api/token/:id", h_token_delete, ROLE_COMMON, API, 0 },
+};
+
+const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,2 @@
+-- schema/sqlite.sql: One API's tables (stub)
+SELECT 1;

@@ -1,0 +1,1 @@
+# test/fuzz/fuzz.mk: libFuzzer targets (./configure --enable-fuzz CC=clang)

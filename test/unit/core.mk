@@ -1,0 +1,1 @@
+# test/unit/core.mk: unit test programs (Check)

@@ -1,0 +1,1 @@
+# test/unit/mgmt.mk: unit test programs (Check)

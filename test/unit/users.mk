@@ -1,0 +1,1 @@
+# test/unit/users.mk: unit test programs (Check)
