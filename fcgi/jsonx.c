@@ -77,24 +77,36 @@ req_keep(struct req *r, json_t *j)
 }
 
 json_t *
-req_json_object(struct req *r)
+jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
 {
 	json_error_t e;
 	json_t *j;
 
-	if (buf_len(&r->body) == 0) {
-		api_fail(r, 200, "无效的参数: request body is empty, expected a JSON object");
+	if (n == 0) {
+		snprintf(why, whysz, "request body is empty, expected a JSON object");
 		return NULL;
 	}
-	j = json_loadb(buf_cstr(&r->body), buf_len(&r->body), 0, &e);
+	j = json_loadb(p, n, 0, &e);
 	if (j == NULL) {
-		api_fail(r, 200, "无效的参数: malformed JSON at line %d column %d: %s",
-		    e.line, e.column, e.text);
+		snprintf(why, whysz, "malformed JSON at line %d column %d: %s", e.line, e.column, e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		api_fail(r, 200, "无效的参数: expected a JSON object");
+		snprintf(why, whysz, "expected a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+json_t *
+req_json_object(struct req *r)
+{
+	char why[300];
+	json_t *j = jx_parse_object(buf_cstr(&r->body), buf_len(&r->body), why, sizeof(why));
+
+	if (j == NULL) {
+		api_fail(r, 200, "无效的参数: %s", why);
 		return NULL;
 	}
 	return req_keep(r, j);

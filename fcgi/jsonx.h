@@ -20,6 +20,9 @@ int api_fail(struct req *r, int status, const char *fmt, ...) GW_FMT(3, 4);
 int oai_error(struct req *r, int status, const char *type, const char *code,
     const char *fmt, ...) GW_FMT(5, 6);
 
+/* Parse n bytes as a JSON object (pure; fuzzed). On failure returns NULL
+ * and writes a one-line reason into why. New reference. */
+json_t *jx_parse_object(const char *p, size_t n, char *why, size_t whysz);
 /* Parse the request body as a JSON object. On failure writes a clear
  * api_fail (malformed JSON / not an object) and returns NULL. The object is
  * borrowed: the request's arena drops it. */
