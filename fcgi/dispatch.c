@@ -54,36 +54,40 @@ fail(struct req *r, unsigned flags, int status, const char *msg)
 		    "one_api_error", NULL, "%s", msg);
 }
 
+/* 404, or 405 with an Allow header naming the methods the path has. */
 static void
-not_found(struct req *r, int status)
+not_found(struct req *r, const char *allow)
 {
 	char msg[512];
+	int status = allow[0] ? 405 : 404;
 
 	/* One API's message; path is cut so a long one cannot flood the body */
 	snprintf(msg, sizeof(msg), "Invalid URL (%.16s %.300s)", r->method, r->path);
 	resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message", msg,
 	    "type", "invalid_request_error", "param", "", "code", ""));
-	if (status == 405) {
-		const char *allow = "GET, POST, PUT, DELETE";
+	if (status == 405)
 		resp_header(r, "Allow", allow);
-	}
 }
 
+/* The route for method + path. When only the method is wrong, allow gets
+ * the methods the path does have ("GET, PUT"). */
 static const struct route *
-find_route(struct req *r, int *path_matched)
+find_route(struct req *r, char *allow, size_t allowsz)
 {
 	const char *pv[ROUTE_MAX_PARAMS];
-	size_t i;
+	size_t i, o = 0;
 	int npv;
 
-	*path_matched = 0;
+	allow[0] = '\0';
 	for (i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
 		if (!route_match(rt->pattern, r->path, pv, &npv, &r->arena))
 			continue;
 		if (strcmp(rt->method, r->method) != 0 &&
 		    !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
-			*path_matched = 1;
+			if (strstr(allow, rt->method) == NULL && o + strlen(rt->method) + 3 < allowsz)
+				o += (size_t)snprintf(allow + o, allowsz - o, "%s%s", o ? ", " : "",
+				    rt->method);
 			continue;
 		}
 		memcpy(r->pv, pv, sizeof(pv));
@@ -123,13 +127,14 @@ void
 dispatch(struct req *r)
 {
 	const struct route *rt;
-	int matched, rc;
+	char allow[64];
 	size_t cap;
+	int rc;
 
 	read_target(r);
-	rt = find_route(r, &matched);
+	rt = find_route(r, allow, sizeof(allow));
 	if (rt == NULL) {
-		not_found(r, matched ? 405 : 404);
+		not_found(r, allow);
 		goto send;
 	}
 	r->route = rt;

@@ -1,0 +1,1 @@
+# handlers/ui.mk: the admin UI sources (templates, pages)
