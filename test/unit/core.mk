@@ -40,4 +40,9 @@ TESTS += test/unit/t_sse
 test_unit_t_sse_SOURCES = test/unit/t_sse.c test/unit/t_core.h
 test_unit_t_sse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DFIXTURES='"$(top_srcdir)/test/fixtures/recorded"'
 test_unit_t_sse_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += test/unit/t_relay
+TESTS += test/unit/t_relay
+test_unit_t_relay_SOURCES = test/unit/t_relay.c test/unit/t_core.h
+test_unit_t_relay_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_relay_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif
