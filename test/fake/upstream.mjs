@@ -1,0 +1,131 @@
+// test/fake/upstream.mjs: a fake model provider for the integration tests and
+// benchmarks. It answers with the recorded provider traffic in
+// test/fixtures/recorded/ byte for byte, records every request it receives,
+// and can be told to misbehave.
+//
+//   import { startUpstream } from './upstream.mjs';
+//   const up = await startUpstream();           // up.base = "http://127.0.0.1:PORT"
+//   up.script([{ status: 429, json: {...} }]);  // next answers, first in first out
+//   up.requests                                  // [{method, path, headers, body, json}]
+//   await up.stop();
+//
+// Any path prefix is accepted (channels point at base + "/ch1" etc.), so one
+// server can stand in for several channels; requests record the prefix.
+//
+// A scripted answer is an object:
+//   { status, json }                 JSON body with that status
+//   { status, text, type }           raw body (e.g. HTML garbage)
+//   { fixture, status?, type? }      a recorded file, sent as is
+//   { sse: 'file.sse', gapMs }       a recorded stream, one event every gapMs
+//   { firstByteMs }                  (any answer) wait before the status line
+//   { resetAfterEvents: N }          (sse) destroy the socket after N events
+// Without a script: chat completions (stream or not, tools or not),
+// embeddings and models answer from the recordings.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURES = path.resolve(here, '../fixtures/recorded');
+
+export function fixture(name) {
+	return fs.readFileSync(path.join(FIXTURES, name));
+}
+
+// Split a recorded SSE file into its events, keeping each event's bytes
+// (terminator included) exactly as recorded.
+export function sseEvents(buf) {
+	const s = buf.toString('latin1');
+	const out = [];
+	const re = /(\r\n\r\n|\n\n|\r\r)/g;
+	let last = 0;
+	let m;
+	while ((m = re.exec(s)) !== null) {
+		out.push(Buffer.from(s.slice(last, m.index + m[0].length), 'latin1'));
+		last = m.index + m[0].length;
+	}
+	if (last < s.length) out.push(Buffer.from(s.slice(last), 'latin1'));
+	return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function defaultAnswer(req, json) {
+	const p = req.url.split('?')[0];
+	if (p.endsWith('/chat/completions')) {
+		const tools = json && Array.isArray(json.tools) && json.tools.length > 0;
+		if (json && json.stream) return { sse: tools ? 'openai-chat-stream-tools.sse' : 'openai-chat-stream-text.sse', gapMs: 0 };
+		return { fixture: tools ? 'openai-chat-nonstream-parallel-tools.json' : 'openai-chat-nonstream.json' };
+	}
+	if (p.endsWith('/embeddings')) return { fixture: 'openai-embeddings-truncated.json' };
+	if (p.endsWith('/models')) return { json: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'system' }] } };
+	return { status: 404, json: { error: { message: 'Unknown request URL', type: 'invalid_request_error', param: null, code: 'unknown_url' } } };
+}
+
+async function answer(res, a, req) {
+	if (a.firstByteMs) await sleep(a.firstByteMs);
+	if (a.sse) {
+		res.writeHead(a.status || 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
+		const events = sseEvents(fixture(a.sse));
+		for (let i = 0; i < events.length; i++) {
+			if (a.resetAfterEvents !== undefined && i >= a.resetAfterEvents) {
+				req.socket.destroy();
+				return;
+			}
+			if (i > 0 && a.gapMs) await sleep(a.gapMs);
+			if (res.destroyed) return;
+			res.write(events[i]);
+		}
+		res.end();
+		return;
+	}
+	if (a.fixture) {
+		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'application/json' });
+		res.end(fixture(a.fixture));
+		return;
+	}
+	if (a.text !== undefined) {
+		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'text/html' });
+		res.end(a.text);
+		return;
+	}
+	res.writeHead(a.status || 200, { 'Content-Type': 'application/json' });
+	res.end(JSON.stringify(a.json ?? {}));
+}
+
+export async function startUpstream({ port = 0 } = {}) {
+	const queue = [];
+	const requests = [];
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', async () => {
+			const body = Buffer.concat(chunks).toString('utf8');
+			let json = null;
+			try { json = body ? JSON.parse(body) : null; } catch { json = null; }
+			requests.push({ method: req.method, path: req.url, headers: req.headers, body, json, at: Date.now() });
+			const a = queue.length ? queue.shift() : defaultAnswer(req, json);
+			try { await answer(res, a, req); } catch { req.socket.destroy(); }
+		});
+	});
+	server.keepAliveTimeout = 30000;
+	await new Promise((r) => server.listen(port, '127.0.0.1', r));
+	const base = `http://127.0.0.1:${server.address().port}`;
+	return {
+		base,
+		requests,
+		script(list) { queue.push(...list); },
+		reset() { queue.length = 0; requests.length = 0; },
+		stop() {
+			server.closeAllConnections?.();
+			return new Promise((r) => server.close(r));
+		},
+	};
+}
+
+// `node test/fake/upstream.mjs [port]`: run standalone (benchmarks, by hand).
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+	const up = await startUpstream({ port: Number(process.argv[2] || 0) });
+	console.log(up.base);
+}
