@@ -45,4 +45,9 @@ TESTS += test/unit/t_relay
 test_unit_t_relay_SOURCES = test/unit/t_relay.c test/unit/t_core.h
 test_unit_t_relay_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_t_relay_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += test/unit/t_channel_types
+TESTS += test/unit/t_channel_types
+test_unit_t_channel_types_SOURCES = test/unit/t_channel_types.c test/unit/t_core.h
+test_unit_t_channel_types_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_channel_types_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif
