@@ -1,7 +1,7 @@
-// test/fake/upstream.test.mjs: the fake provider answers exactly like the recordings
+// test/integration/fake-upstream.test.mjs: the fake provider answers exactly like the recordings
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startUpstream, fixture, sseEvents } from './upstream.mjs';
+import { startUpstream, fixture, sseEvents } from '../fake/upstream.mjs';
 
 test('fake upstream replays recorded bytes and records requests', async () => {
 	const up = await startUpstream();
