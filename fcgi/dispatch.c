@@ -43,15 +43,31 @@ route_match(const char *pat, const char *path, const char **pv, int *npv, struct
 	return pl == 0 && ql == 0;
 }
 
-/* Error in the route's shape (or the relay shape when no route matched). */
+/* A page error: status, reason and request id only, never the input. */
+static void
+html_error(struct req *r, int status)
+{
+	struct buf b = BUF_INIT(4096);
+
+	if (buf_printf(&b, "<!doctype html><html><head><meta charset=\"utf-8\"><title>%d %s</title>"
+	    "</head><body><h1>%d %s</h1><p>Request id: %s</p><p><a href=\"/\">Home</a></p>"
+	    "</body></html>\n", status, http_reason(status), status, http_reason(status), r->id) == GW_OK)
+		(void)resp_body(r, status, "text/html; charset=utf-8", buf_cstr(&b), buf_len(&b));
+	buf_release(&b);
+}
+
+/* Error in the route's shape: the JSON envelope for /api, OpenAI's for the
+ * relay, a page for the admin UI. */
 static void
 fail(struct req *r, unsigned flags, int status, const char *msg)
 {
 	if (flags & R_API)
 		api_fail(r, status, "%s", msg);
-	else
+	else if (flags & R_RELAY)
 		oai_error(r, status, status == 404 || status == 405 ? "invalid_request_error" :
 		    "one_api_error", NULL, "%s", msg);
+	else
+		html_error(r, status);
 }
 
 /* 404, or 405 with an Allow header naming the methods the path has. */
