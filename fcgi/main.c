@@ -16,6 +16,7 @@
 #include "options.h"
 #include "schema.h"
 #include "session.h"
+#include "tmpl.h"
 #include "util.h"
 #include "worker.h"
 
@@ -137,6 +138,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_error("curl_global_init failed");
+		return 1;
+	}
+	/* a broken template fails the start, not the first page view */
+	if (tmpl_check_all() != GW_OK) {
+		log_error("the admin UI templates do not compile");
 		return 1;
 	}
 	if (prepare_store() != GW_OK) {

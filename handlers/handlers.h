@@ -53,4 +53,21 @@ int h_notice(struct req *r);
 int h_about(struct req *r);
 int h_home_page_content(struct req *r);
 
+/* ui: the admin pages (handlers/ui*.c); each checks the session itself */
+int h_ui_home(struct req *r);
+int h_ui_login_get(struct req *r);
+int h_ui_login_post(struct req *r);
+int h_ui_logout(struct req *r);
+int h_ui_static(struct req *r);
+int h_ui_channels(struct req *r);
+int h_ui_channels_post(struct req *r);
+int h_ui_channel_delete(struct req *r);
+int h_ui_channel_status(struct req *r);
+int h_ui_tokens(struct req *r);
+int h_ui_tokens_post(struct req *r);
+int h_ui_token_delete(struct req *r);
+int h_ui_users(struct req *r);
+int h_ui_users_post(struct req *r);
+int h_ui_user_status(struct req *r);
+
 #endif

@@ -55,6 +55,24 @@ const struct route routes[] = {
 	{ "POST", "/api/token/", h_token_create, ROLE_COMMON, APIB, BODY_API },
 	{ "PUT", "/api/token/", h_token_update, ROLE_COMMON, APIB, BODY_API },
 	{ "DELETE", "/api/token/:id", h_token_delete, ROLE_COMMON, API, 0 },
+
+	/* admin UI (HTML): flags 0 so errors are pages; min_role 0 because the
+	 * page handlers check the session, redirect to /login and check CSRF */
+	{ "GET", "/", h_ui_home, 0, 0, 0 },
+	{ "GET", "/login", h_ui_login_get, 0, 0, 0 },
+	{ "POST", "/login", h_ui_login_post, 0, R_BODY, BODY_API },
+	{ "POST", "/logout", h_ui_logout, 0, R_BODY, BODY_API },
+	{ "GET", "/static/:file", h_ui_static, 0, 0, 0 },
+	{ "GET", "/channels", h_ui_channels, 0, 0, 0 },
+	{ "POST", "/channels", h_ui_channels_post, 0, R_BODY, BODY_API },
+	{ "POST", "/channels/:id/delete", h_ui_channel_delete, 0, R_BODY, BODY_API },
+	{ "POST", "/channels/:id/status", h_ui_channel_status, 0, R_BODY, BODY_API },
+	{ "GET", "/tokens", h_ui_tokens, 0, 0, 0 },
+	{ "POST", "/tokens", h_ui_tokens_post, 0, R_BODY, BODY_API },
+	{ "POST", "/tokens/:id/delete", h_ui_token_delete, 0, R_BODY, BODY_API },
+	{ "GET", "/users", h_ui_users, 0, 0, 0 },
+	{ "POST", "/users", h_ui_users_post, 0, R_BODY, BODY_API },
+	{ "POST", "/users/:id/status", h_ui_user_status, 0, R_BODY, BODY_API },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,72 @@
+/* handlers/ui.h: what the admin pages share: the signed-in user, CSRF
+ * checks, page context and rendering (handlers/ui.c) */
+#ifndef GW_UI_H
+#define GW_UI_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "http.h"
+#include "kv.h"
+
+#define UI_PAGE_SIZE 20		/* rows per page of the list pages */
+
+/* The signed-in user of a page; strings live in the request arena. */
+struct ui_user {
+	int64_t id;
+	const char *username;
+	const char *display_name;
+	const char *group;
+	int role;
+	int status;
+	int64_t quota;
+	int64_t used_quota;
+	int64_t request_count;
+};
+
+/* Who is signed in (the `session` cookie, checked with session_verify, and
+ * the users row). GW_OK with *u filled when the user is enabled and has at
+ * least min_role. Otherwise the answer is written and a non-OK code is
+ * returned; the handler then returns GW_OK: not signed in -> 303 /login,
+ * disabled or deleted user -> the cookie is cleared and 303 /login,
+ * role too low -> the 403 page. */
+int ui_auth(struct req *r, int min_role, struct ui_user *u) GW_WUR;
+
+/* Parse the form body into *form and check its `csrf` field against the
+ * session cookie. GW_OK, or the 403 page is written and GW_EFORBIDDEN is
+ * returned. Call after ui_auth. */
+int ui_form(struct req *r, struct kvlist *form) GW_WUR;
+
+/* The context every page gets (new reference): system_name, title, me
+ * (username, role name, is_admin, is_root), csrf, nav_<nav>: true, the
+ * request id and the flash message named by ?msg= (fixed texts only). */
+json_t *ui_ctx(struct req *r, const struct ui_user *u, const char *nav, const char *title);
+
+/* Render templates/<name>.html with ctx (reference stolen) as the text/html
+ * body with the given status, and no-store caching. A render failure
+ * becomes the 500 page. Returns GW_OK. */
+int ui_render(struct req *r, int status, const char *name, json_t *ctx);
+
+/* The error page: status, reason and request id, nothing from the request.
+ * Returns GW_OK. */
+int ui_error(struct req *r, int status);
+
+/* 303 See Other to a fixed local path (with an optional ?msg= code from
+ * the flash table). Returns GW_OK. */
+int ui_redirect(struct req *r, const char *to);
+
+/* The 0-based page number of ?p= (0 when absent or malformed). */
+int64_t ui_page(struct req *r);
+/* Add "page": {"num": p+1, "prev": p-1 (when p > 0), "next": p+1 (when
+ * has_next)} to ctx. */
+void ui_pager(json_t *ctx, int64_t p, int has_next);
+
+/* Path parameter 0 as a positive id, or 0. */
+int64_t ui_path_id(struct req *r);
+/* "$1.23"-style money text of a quota (QuotaPerUnit), in the arena. */
+const char *ui_money(struct req *r, int64_t quota);
+/* "2024-05-01 12:30 UTC" of epoch seconds, in the arena. */
+const char *ui_time(struct req *r, int64_t t);
+/* One API's role name: "root", "admin", "common", "guest". */
+const char *ui_role_name(int role);
+
+#endif
