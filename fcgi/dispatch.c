@@ -6,6 +6,7 @@
 #include "cfg.h"
 #include "jsonx.h"
 #include "log.h"
+#include "options.h"
 #include "util.h"
 
 int
@@ -172,6 +173,9 @@ dispatch(struct req *r)
 	}
 	if (rt->min_role > 0 && auth_user(r, rt->min_role) != GW_OK)
 		goto send;	/* auth_user wrote One API's answer */
+	/* options changed by another process show up within SYNC_FREQUENCY;
+	 * between reloads this is one clock read under a read lock */
+	options_maybe_reload(r->db);
 	rc = rt->fn(r);
 	if (rc != GW_OK && buf_len(&r->resp.body) == 0) {
 		int st = gw_http_status(rc);

@@ -45,7 +45,6 @@ h_status(struct req *r)
 
 	if (d == NULL)
 		return GW_ENOMEM;
-	options_maybe_reload(r->db);
 	json_object_set_new(d, "version", json_string("v" PACKAGE_VERSION));
 	json_object_set_new(d, "start_time", json_integer(gw_start_time));
 	for (i = 0; i < sizeof(status_fields) / sizeof(status_fields[0]); i++) {

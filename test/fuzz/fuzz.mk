@@ -1,7 +1,7 @@
 # test/fuzz/fuzz.mk: libFuzzer targets (./configure --enable-fuzz CC=clang; make fuzz)
 # Each target links libgw.a; seeds are in test/fuzz/corpus/<name>/.
 FUZZ_LD = -fsanitize=fuzzer,address,undefined
-noinst_PROGRAMS += test/fuzz/fz_kv test/fuzz/fz_json test/fuzz/fz_route test/fuzz/fz_sse
+noinst_PROGRAMS += test/fuzz/fz_kv test/fuzz/fz_json test/fuzz/fz_route test/fuzz/fz_sse test/fuzz/fz_session test/fuzz/fz_mgmt
 test_fuzz_fz_kv_SOURCES = test/fuzz/fz_kv.c
 test_fuzz_fz_kv_LDADD = $(GW_LIBS)
 test_fuzz_fz_kv_LDFLAGS = $(FUZZ_LD)
@@ -14,3 +14,9 @@ test_fuzz_fz_route_LDFLAGS = $(FUZZ_LD)
 test_fuzz_fz_sse_SOURCES = test/fuzz/fz_sse.c
 test_fuzz_fz_sse_LDADD = $(GW_LIBS)
 test_fuzz_fz_sse_LDFLAGS = $(FUZZ_LD)
+test_fuzz_fz_session_SOURCES = test/fuzz/fz_session.c
+test_fuzz_fz_session_LDADD = $(GW_LIBS)
+test_fuzz_fz_session_LDFLAGS = $(FUZZ_LD)
+test_fuzz_fz_mgmt_SOURCES = test/fuzz/fz_mgmt.c
+test_fuzz_fz_mgmt_LDADD = $(GW_LIBS)
+test_fuzz_fz_mgmt_LDFLAGS = $(FUZZ_LD)
