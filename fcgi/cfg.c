@@ -22,7 +22,7 @@ struct opt {
 static const struct opt opts[] = {
 	{ "LISTEN", OPT_STR, F(listen), "", 0, 0, 0, "standalone listen address host:port or socket path (same as --listen)" },
 	{ "THREADS", OPT_INT, F(threads), "32", 1, 1024, 0, "worker threads per process (concurrent requests and streams)" },
-	{ "SQL_DSN", OPT_STR, F(sql_dsn), "", 0, 0, OPT_SECRET, "MySQL DSN user:pass@tcp(host:3306)/db; empty = SQLite" },
+	{ "SQL_DSN", OPT_STR, F(sql_dsn), "", 0, 0, OPT_SECRET, "MySQL DSN user:pass@tcp(host:3306)/db; empty = SQLite (the MySQL driver is not built yet: a DSN is refused)" },
 	{ "SQLITE_PATH", OPT_STR, F(sqlite_path), "one-api.db", 0, 0, 0, "SQLite database file" },
 	{ "SQLITE_BUSY_TIMEOUT", OPT_INT, F(sqlite_busy_timeout), "3000", 0, 600000, 0, "SQLite busy timeout, ms" },
 	{ "SESSION_SECRET", OPT_STR, F(session_secret), "", 0, 0, OPT_SECRET, "key that signs session cookies; empty = one generated and kept in the database" },
@@ -35,10 +35,10 @@ static const struct opt opts[] = {
 	{ "COOKIE_MAXAGE_HOURS", OPT_INT, F(cookie_maxage_hours), "168", 1, 87600, 0, "session cookie lifetime, hours" },
 	{ "ENABLE_COOKIE_SECURE", OPT_BOOL, F(enable_cookie_secure), "false", 0, 1, 0, "mark the session cookie Secure (HTTPS only)" },
 	{ "MAX_ITEMS_PER_PAGE", OPT_INT, F(max_items_per_page), "100", 1, 10000, 0, "largest page size of list APIs" },
-	{ "MEMCACHED_SERVERS", OPT_STR, F(memcached_servers), "", 0, 0, 0, "memcached servers host:port,...; empty = in-process cache" },
+	{ "MEMCACHED_SERVERS", OPT_STR, F(memcached_servers), "", 0, 0, 0, "memcached servers host:port,... (read, not used yet: the cache comes later)" },
 	{ "NODE_TYPE", OPT_STR, F(node_type), "master", 0, 0, 0, "\"slave\" skips schema migrations" },
-	{ "RELAY_TIMEOUT", OPT_INT, F(relay_timeout), "0", 0, 86400, 0, "upstream request timeout, s (0 = none)" },
-	{ "RELAY_PROXY", OPT_STR, F(relay_proxy), "", 0, 0, OPT_SECRET, "proxy URL for upstream requests" },
+	{ "RELAY_TIMEOUT", OPT_INT, F(relay_timeout), "0", 0, 86400, 0, "upstream request timeout, s (0 = none; for the relay, not built yet)" },
+	{ "RELAY_PROXY", OPT_STR, F(relay_proxy), "", 0, 0, OPT_SECRET, "proxy URL for upstream requests (for the relay, not built yet)" },
 	{ "SERVER_ADDRESS", OPT_STR, F(server_address), "http://localhost:3000", 0, 0, 0, "public address of this server (default of the ServerAddress option)" },
 };
 #undef F
