@@ -1,5 +1,7 @@
 /* fcgi/schema.c: create or reconcile One API's schema (like GORM AutoMigrate: add, never drop), first-run root user */
+#include <stdio.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "schema.h"
 #include "buf.h"
 #include "cfg.h"
@@ -169,21 +171,71 @@ apply_migrations(struct db *db)
 	return GW_OK;
 }
 
+/* The fingerprint of what this binary would apply: the schema text and the
+ * newest migration. Stored in fcgi_meta once everything is applied. */
+static void
+schema_fingerprint(char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char buf[32];
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int k;
+
+	k = snprintf(buf, sizeof(buf), "|%lld", (long long)migrations[
+	    sizeof(migrations) / sizeof(migrations[0]) - 1].version);
+	if (c == NULL || !EVP_DigestInit_ex(c, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(c, schema_sqlite_sql, sizeof(schema_sqlite_sql) - 1) ||
+	    !EVP_DigestUpdate(c, buf, (size_t)k) || !EVP_DigestFinal_ex(c, md, &n))
+		n = 0;
+	EVP_MD_CTX_free(c);
+	hex_encode(out, md, n);
+}
+
+/* Is the database already at this binary's schema? One read, no lock: every
+ * process start (and every CGI request) takes this path. */
+static int
+schema_current(struct db *db, const char *fp)
+{
+	struct db_stmt *st;
+	int same = 0;
+
+	if (!db_has_table(db, "fcgi_meta"))
+		return 0;
+	if (db_query(db, &st, "SELECT value FROM fcgi_meta WHERE name = 'schema_fingerprint'",
+	    DB_NOARGS) != GW_OK)
+		return 0;
+	if (db_next(st) == 1)
+		same = strcmp(db_text(st, 0), fp) == 0;
+	db_done(st);
+	return same;
+}
+
 /* One immediate transaction: concurrent starters queue on the write lock
- * and the later ones find nothing left to do. */
+ * and the later ones find nothing left to do. Skipped entirely when the
+ * recorded fingerprint matches (One API itself never drops what we add). */
 int
 schema_migrate(struct db *db)
 {
+	char fp[65];
 	int rc;
 
 	if (db_kind(db) != DB_SQLITE) {
 		log_error("schema: only SQLite migrations are implemented");
 		return GW_EDB;
 	}
+	schema_fingerprint(fp);
+	if (schema_current(db, fp))
+		return GW_OK;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
 	if ((rc = apply_schema(db)) == GW_OK)
 		rc = apply_migrations(db);
+	if (rc == GW_OK)
+		rc = db_exec(db, "DELETE FROM fcgi_meta WHERE name = 'schema_fingerprint'", DB_NOARGS, NULL);
+	if (rc == GW_OK)
+		rc = db_exec(db, "INSERT INTO fcgi_meta (name, value) VALUES ('schema_fingerprint', ?)",
+		    DB_ARGS(DB_S(fp)), NULL);
 	if (rc != GW_OK) {
 		db_rollback(db);
 		return rc;
@@ -259,8 +311,13 @@ insert_root(struct db *db)
 int
 schema_bootstrap(struct db *db)
 {
+	int64_t any = 0;
 	int rc;
 
+	/* the common case, users exist: one read, and no bcrypt at start-up */
+	if (db_scalar_int(db, &any, "SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1)",
+	    DB_NOARGS) == GW_OK && any > 0)
+		return GW_OK;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
 	if ((rc = insert_root(db)) != GW_OK) {
