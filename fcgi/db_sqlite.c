@@ -1,15 +1,31 @@
 /* fcgi/db_sqlite.c: SQLite driver: WAL, busy timeout, one connection per thread */
 #include <string.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include "db_driver.h"
 #include "cfg.h"
 #include "log.h"
+
+/* Is the connection's journal mode WAL already? */
+static int
+is_wal(sqlite3 *h)
+{
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
+}
 
 static int
 s_open(struct db *db)
 {
 	sqlite3 *h = NULL;
 	char *err = NULL;
+	int64_t waited;
 	int rc;
 
 	rc = sqlite3_open_v2(cfg->sqlite_path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -20,10 +36,26 @@ s_open(struct db *db)
 		return GW_EDB;
 	}
 	sqlite3_busy_timeout(h, (int)cfg->sqlite_busy_timeout);
-	/* WAL lets readers run beside the one writer; NORMAL sync is safe in WAL. */
-	if (sqlite3_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-	    "PRAGMA foreign_keys=OFF;", NULL, NULL, &err) != SQLITE_OK) {
-		log_error("sqlite: %s: %s", cfg->sqlite_path, err ? err : "pragma failed");
+	/* WAL lets readers run beside the one writer; NORMAL sync is safe in
+	 * WAL. WAL is kept in the file, so only the first open of a new file
+	 * switches it; that takes an exclusive lock which SQLite refuses
+	 * without waiting when two connections race for it, so a new file
+	 * opened by several processes at once retries within the busy timeout. */
+	for (waited = 0;; waited += 10) {
+		rc = sqlite3_exec(h, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;", NULL, NULL, &err);
+		if (rc == SQLITE_OK && !is_wal(h)) {
+			sqlite3_free(err);
+			err = NULL;
+			rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, &err);
+		}
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= cfg->sqlite_busy_timeout)
+			break;
+		sqlite3_free(err);
+		err = NULL;
+		usleep(10000);
+	}
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: %s: %s (code %d)", cfg->sqlite_path, err ? err : "pragma failed", rc);
 		sqlite3_free(err);
 		sqlite3_close(h);
 		return GW_EDB;

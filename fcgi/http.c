@@ -83,6 +83,25 @@ req_query(struct req *r, const char *key)
 	return kv_get(&r->qs, key);
 }
 
+int64_t
+req_query_int(struct req *r, const char *key, int64_t def)
+{
+	const char *s = req_query(r, key);
+	int64_t v;
+
+	if (s == NULL || parse_i64(s, INT64_MIN, INT64_MAX, &v) != GW_OK)
+		return def;
+	return v;
+}
+
+int
+req_path_id(struct req *r, int64_t min, int64_t max, int64_t *id)
+{
+	if (r->npv < 1 || parse_i64(r->pv[0], min, max, id) != GW_OK)
+		return GW_EINPUT;
+	return GW_OK;
+}
+
 const char *
 req_cookie(struct req *r, const char *name)
 {

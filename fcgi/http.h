@@ -79,6 +79,12 @@ const char *req_env(struct req *r, const char *name);
 const char *req_header(struct req *r, const char *name);
 /* A decoded query-string value, or NULL. */
 const char *req_query(struct req *r, const char *key);
+/* A decimal query parameter, or def when absent or not a number (One API
+ * ignores strconv.Atoi errors). */
+int64_t req_query_int(struct req *r, const char *key, int64_t def);
+/* The first path parameter (":id") as an integer in [min, max]: GW_OK, or
+ * GW_EINPUT (nothing written: callers answer in their own words). */
+int req_path_id(struct req *r, int64_t min, int64_t max, int64_t *id) GW_WUR;
 /* A cookie value, or NULL. */
 const char *req_cookie(struct req *r, const char *name);
 /* Read the whole body into r->body, at most max bytes. GW_ETOOBIG when

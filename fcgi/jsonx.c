@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "jsonx.h"
+#include "cfg.h"
 #include "log.h"
 
 int
@@ -34,6 +35,31 @@ api_ok(struct req *r, json_t *data)
 	else if (data)
 		json_decref(data);
 	return resp_json(r, 200, j);
+}
+
+int
+api_ok_total(struct req *r, json_t *data, int64_t total)
+{
+	return resp_json(r, 200, json_pack("{s:b, s:s, s:o, s:I}", "success", 1, "message", "",
+	    "data", data, "total", (json_int_t)(total < 0 ? 0 : total)));
+}
+
+void
+api_page(struct req *r, int64_t *offset, int64_t *limit)
+{
+	int64_t p = req_query_int(r, "p", 0), size = req_query_int(r, "size", API_PAGE_SIZE);
+	int64_t max = cfg && cfg->max_items_per_page > 0 ? cfg->max_items_per_page : 100;
+
+	if (p < 0)
+		p = 0;
+	if (size <= 0)
+		size = API_PAGE_SIZE;
+	if (size > max)
+		size = max;
+	if (p > INT64_MAX / size)
+		p = INT64_MAX / size;
+	*offset = p * size;
+	*limit = size;
 }
 
 int

@@ -12,6 +12,16 @@ int resp_json(struct req *r, int status, json_t *j);
 /* {"success":true,"message":"","data":data}, HTTP 200. data is stolen and
  * may be NULL (then "data" is omitted). */
 int api_ok(struct req *r, json_t *data);
+/* {"success":true,"message":"","data":data,"total":total}: One API's list
+ * envelope plus the maintained fork's "total". data is stolen. */
+int api_ok_total(struct req *r, json_t *data, int64_t total);
+
+#define API_PAGE_SIZE 10	/* One API's config.ItemsPerPage */
+
+/* One API's paging from the query: p (0-based page) and the fork's size
+ * (default API_PAGE_SIZE, at most MAX_ITEMS_PER_PAGE). */
+void api_page(struct req *r, int64_t *offset, int64_t *limit);
+
 /* {"success":false,"message":<msg>} with the given HTTP status (One API
  * answers most business errors with 200). */
 int api_fail(struct req *r, int status, const char *fmt, ...) GW_FMT(3, 4);

@@ -7,7 +7,6 @@
 #include "jsonx.h"
 #include "util.h"
 
-#define ITEMS_PER_PAGE 10	/* One API's config.ItemsPerPage */
 
 enum ftype { FT_INT, FT_UINT, FT_REAL, FT_STR };
 
@@ -135,26 +134,13 @@ read_channel(struct req *r, json_t *o, struct channel_in *c)
 	return GW_OK;
 }
 
-/* A decimal query parameter, or def when absent or not a number (One API
- * ignores strconv.Atoi errors). */
-static int64_t
-query_int(struct req *r, const char *name, int64_t def)
-{
-	const char *s = req_query(r, name);
-	int64_t v;
-
-	if (s == NULL || parse_i64(s, INT64_MIN, INT64_MAX, &v) != GW_OK)
-		return def;
-	return v;
-}
-
-/* The :id path parameter as a positive integer, or 0 after answering. */
+/* The :id path parameter, or 0 after answering. */
 static int64_t
 path_id(struct req *r)
 {
 	int64_t id;
 
-	if (r->npv < 1 || parse_i64(r->pv[0], 1, INT64_MAX, &id) != GW_OK) {
+	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK) {
 		api_fail(r, 200, "无效的参数: id must be a positive integer");
 		return 0;
 	}
@@ -164,26 +150,13 @@ path_id(struct req *r)
 int
 h_channel_list(struct req *r)
 {
-	int64_t p = query_int(r, "p", 0), size = query_int(r, "size", ITEMS_PER_PAGE), total;
-	int64_t max = cfg && cfg->max_items_per_page > 0 ? cfg->max_items_per_page : 100;
-	json_t *rows, *env;
+	int64_t off, lim;
+	json_t *rows;
 
-	if (p < 0)
-		p = 0;
-	if (size <= 0)
-		size = ITEMS_PER_PAGE;
-	if (size > max)
-		size = max;
-	if (p > INT64_MAX / size)
-		p = INT64_MAX / size;
-	rows = channel_list_json(r->db, p * size, size);
-	if (rows == NULL)
+	api_page(r, &off, &lim);
+	if ((rows = channel_list_json(r->db, off, lim)) == NULL)
 		return api_fail(r, 200, "database error");
-	total = channel_count(r->db);
-	/* One API's envelope, plus the fork's "total" */
-	env = json_pack("{s:b, s:s, s:o, s:I}", "success", 1, "message", "", "data", rows,
-	    "total", (json_int_t)(total < 0 ? 0 : total));
-	return resp_json(r, 200, env);
+	return api_ok_total(r, rows, channel_count(r->db));
 }
 
 int

@@ -6,7 +6,6 @@
 #include "jsonx.h"
 #include "util.h"
 
-#define ITEMS_PER_PAGE 10	/* One API's config.ItemsPerPage */
 
 /* The writable fields of a token in a request body. */
 struct token_body {
@@ -52,25 +51,13 @@ read_token(struct req *r, json_t *o, struct token_body *t)
 	return GW_EINPUT;
 }
 
-static int64_t
-query_int(struct req *r, const char *name, int64_t def)
-{
-	const char *s = req_query(r, name);
-	int64_t v;
-
-	/* One API ignores strconv.Atoi errors */
-	if (s == NULL || parse_i64(s, INT64_MIN, INT64_MAX, &v) != GW_OK)
-		return def;
-	return v;
-}
-
 /* The :id path parameter, or 0 after answering. */
 static int64_t
 path_id(struct req *r)
 {
 	int64_t id;
 
-	if (r->npv < 1 || parse_i64(r->pv[0], 1, INT64_MAX, &id) != GW_OK) {
+	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK) {
 		api_fail(r, 200, "id 或 userId 为空！");
 		return 0;
 	}
@@ -87,25 +74,14 @@ lookup_fail(struct req *r, int rc)
 int
 h_token_list(struct req *r)
 {
-	int64_t p = query_int(r, "p", 0), size = query_int(r, "size", ITEMS_PER_PAGE), total;
-	int64_t max = cfg && cfg->max_items_per_page > 0 ? cfg->max_items_per_page : 100;
+	int64_t off, lim;
 	json_t *rows;
 
-	if (p < 0)
-		p = 0;
-	if (size <= 0)
-		size = ITEMS_PER_PAGE;
-	if (size > max)
-		size = max;
-	if (p > INT64_MAX / size)
-		p = INT64_MAX / size;
-	rows = token_list_json(r->db, r->user.id, req_query(r, "order"), p * size, size);
+	api_page(r, &off, &lim);
+	rows = token_list_json(r->db, r->user.id, req_query(r, "order"), off, lim);
 	if (rows == NULL)
 		return api_fail(r, 200, "database error");
-	total = token_count(r->db, r->user.id);
-	/* One API's envelope, plus the fork's "total" */
-	return resp_json(r, 200, json_pack("{s:b, s:s, s:o, s:I}", "success", 1, "message", "",
-	    "data", rows, "total", (json_int_t)(total < 0 ? 0 : total)));
+	return api_ok_total(r, rows, token_count(r->db, r->user.id));
 }
 
 int

@@ -11,7 +11,6 @@
 #include "users.h"
 #include "util.h"
 
-#define ITEMS_PER_PAGE 10	/* One API's config.ItemsPerPage */
 
 #define MSG_BAD_PARAM	"无效的参数"
 #define MSG_BAD_INPUT	"无效的输入，请检查您的输入"
@@ -74,25 +73,13 @@ body_user(struct req *r, struct user_body *b)
 	return read_user_body(r, o, b);
 }
 
-static int64_t
-query_int(struct req *r, const char *name, int64_t def)
-{
-	const char *s = req_query(r, name);
-	int64_t v;
-
-	/* One API ignores strconv.Atoi errors */
-	if (s == NULL || parse_i64(s, INT64_MIN, INT64_MAX, &v) != GW_OK)
-		return def;
-	return v;
-}
-
 /* The :id path parameter, or 0 after answering. */
 static int64_t
 path_id(struct req *r)
 {
 	int64_t id;
 
-	if (r->npv < 1 || parse_i64(r->pv[0], INT64_MIN, INT64_MAX, &id) != GW_OK) {
+	if (req_path_id(r, INT64_MIN, INT64_MAX, &id) != GW_OK) {
 		api_fail(r, 200, MSG_BAD_PARAM ": the user id must be an integer");
 		return 0;
 	}
@@ -115,16 +102,6 @@ fail_rc(struct req *r, int rc)
 	default:
 		return api_fail(r, 500, MSG_DB);
 	}
-}
-
-/* {success, message, data} plus LK's "total" of a list. */
-static int
-api_ok_total(struct req *r, json_t *data, int64_t total)
-{
-	json_t *j = json_pack("{s:b, s:s, s:o, s:I}", "success", 1, "message", "", "data", data,
-	    "total", (json_int_t)total);
-
-	return resp_json(r, 200, j);
 }
 
 /* POST /api/user/login {username, password}: username may be an email. */
@@ -284,18 +261,11 @@ h_user_aff(struct req *r)
 int
 h_user_list(struct req *r)
 {
-	int64_t p = query_int(r, "p", 0), size = query_int(r, "size", ITEMS_PER_PAGE), total = 0;
+	int64_t off, lim, total = 0;
 	json_t *arr;
 
-	if (p < 0)
-		p = 0;
-	if (size <= 0)
-		size = ITEMS_PER_PAGE;
-	if (size > cfg->max_items_per_page)
-		size = cfg->max_items_per_page;
-	if (p > INT64_MAX / size)
-		p = INT64_MAX / size;
-	arr = users_list_json(r->db, req_query(r, "order"), p * size, size, &total);
+	api_page(r, &off, &lim);
+	arr = users_list_json(r->db, req_query(r, "order"), off, lim, &total);
 	if (arr == NULL)
 		return api_fail(r, 500, MSG_DB);
 	return api_ok_total(r, arr, total);

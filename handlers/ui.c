@@ -284,9 +284,7 @@ ui_path_id(struct req *r)
 {
 	int64_t id;
 
-	if (r->npv < 1 || parse_i64(r->pv[0], 1, INT64_MAX, &id) != GW_OK)
-		return 0;
-	return id;
+	return req_path_id(r, 1, INT64_MAX, &id) == GW_OK ? id : 0;
 }
 
 const char *
