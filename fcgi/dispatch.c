@@ -3,6 +3,7 @@
 #include <string.h>
 #include "dispatch.h"
 #include "auth.h"
+#include "relay_auth.h"
 #include "cfg.h"
 #include "jsonx.h"
 #include "log.h"
@@ -173,6 +174,14 @@ dispatch(struct req *r)
 	}
 	if (rt->min_role > 0 && auth_user(r, rt->min_role) != GW_OK)
 		goto send;	/* auth_user wrote One API's answer */
+	if (rt->flags & R_APIKEY) {
+		if ((r->token = arena_calloc(&r->arena, sizeof(*r->token))) == NULL) {
+			fail(r, rt->flags, 500, "out of memory");
+			goto send;
+		}
+		if (relay_auth(r, r->token) != GW_OK)
+			goto send;	/* relay_auth wrote the OpenAI-shaped error */
+	}
 	/* options changed by another process show up within SYNC_FREQUENCY;
 	 * between reloads this is one clock read under a read lock */
 	options_maybe_reload(r->db);

@@ -9,6 +9,7 @@
 #include "kv.h"
 
 struct route;
+struct relay_token;
 struct worker;
 struct db;
 
@@ -64,6 +65,7 @@ struct req {
 	int cookies_done;
 	struct buf body;		/* request body, read by the dispatcher */
 	struct req_user user;		/* valid when authed */
+	struct relay_token *token;	/* R_APIKEY routes: the API key's token */
 	int authed;
 	struct resp resp;
 };

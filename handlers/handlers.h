@@ -53,6 +53,27 @@ int h_notice(struct req *r);
 int h_about(struct req *r);
 int h_home_page_content(struct req *r);
 
+/* api_log.c: logs, usage statistics, top-up, request cost */
+int h_log_list(struct req *r);
+int h_log_delete(struct req *r);
+int h_log_stat(struct req *r);
+int h_log_search(struct req *r);
+int h_log_self(struct req *r);
+int h_log_self_stat(struct req *r);
+int h_log_self_search(struct req *r);
+int h_user_dashboard(struct req *r);
+int h_topup(struct req *r);
+int h_cost_request(struct req *r);
+
+/* relay.c: the OpenAI-compatible /v1 endpoints (API-key auth) */
+int h_relay(struct req *r);
+int h_models_list(struct req *r);
+int h_model_get(struct req *r);
+int h_billing_subscription(struct req *r);
+int h_billing_usage(struct req *r);
+int h_not_implemented(struct req *r);
+int h_cors_preflight(struct req *r);
+
 /* ui: the admin pages (handlers/ui*.c); each checks the session itself */
 int h_ui_home(struct req *r);
 int h_ui_login_get(struct req *r);

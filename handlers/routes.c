@@ -5,6 +5,8 @@
 
 #define API R_API
 #define APIB (R_API | R_BODY)
+#define RELAY (R_RELAY | R_APIKEY)
+#define RELAYB (R_RELAY | R_APIKEY | R_BODY)
 
 const struct route routes[] = {
 	/* public */
@@ -55,6 +57,61 @@ const struct route routes[] = {
 	{ "POST", "/api/token/", h_token_create, ROLE_COMMON, APIB, BODY_API },
 	{ "PUT", "/api/token/", h_token_update, ROLE_COMMON, APIB, BODY_API },
 	{ "DELETE", "/api/token/:id", h_token_delete, ROLE_COMMON, API, 0 },
+
+	/* logs, statistics, top-up, request cost */
+	{ "GET", "/api/log/", h_log_list, ROLE_ADMIN, API, 0 },
+	{ "DELETE", "/api/log/", h_log_delete, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/log/stat", h_log_stat, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/log/search", h_log_search, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/log/self", h_log_self, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/log/self/stat", h_log_self_stat, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/log/self/search", h_log_self_search, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/user/dashboard", h_user_dashboard, ROLE_COMMON, API, 0 },
+	{ "POST", "/api/topup", h_topup, ROLE_ADMIN, APIB, BODY_API },
+	{ "GET", "/api/cost/request/:request_id", h_cost_request, 0, API, 0 },
+
+	/* relay (OpenAI-compatible): API-key auth, OpenAI-shaped errors */
+	{ "POST", "/v1/chat/completions", h_relay, 0, RELAYB, BODY_CFG },
+	{ "POST", "/v1/completions", h_relay, 0, RELAYB, BODY_CFG },
+	{ "POST", "/v1/embeddings", h_relay, 0, RELAYB, BODY_CFG },
+	{ "POST", "/v1/engines/:model/embeddings", h_relay, 0, RELAYB, BODY_CFG },
+	{ "POST", "/v1/moderations", h_relay, 0, RELAYB, BODY_CFG },
+	{ "GET", "/v1/models", h_models_list, 0, RELAY, 0 },
+	{ "GET", "/v1/models/:model", h_model_get, 0, RELAY, 0 },
+	{ "GET", "/v1/dashboard/billing/subscription", h_billing_subscription, 0, RELAY, 0 },
+	{ "GET", "/dashboard/billing/subscription", h_billing_subscription, 0, RELAY, 0 },
+	{ "GET", "/v1/dashboard/billing/usage", h_billing_usage, 0, RELAY, 0 },
+	{ "GET", "/dashboard/billing/usage", h_billing_usage, 0, RELAY, 0 },
+	{ "POST", "/v1/images/variations", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/files", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/files", h_not_implemented, 0, R_RELAY, 0 },
+	{ "DELETE", "/v1/files/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/files/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/files/:id/content", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/fine_tuning/jobs", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/fine_tuning/jobs", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/fine_tuning/jobs/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/fine_tuning/jobs/:id/cancel", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/fine_tuning/jobs/:id/events", h_not_implemented, 0, R_RELAY, 0 },
+	{ "DELETE", "/v1/models/:model", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/assistants", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/assistants", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/assistants/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/assistants/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "DELETE", "/v1/assistants/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/threads", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/threads/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/threads/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "DELETE", "/v1/threads/:id", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/threads/:id/messages", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/threads/:id/messages", h_not_implemented, 0, R_RELAY, 0 },
+	{ "POST", "/v1/threads/:id/runs", h_not_implemented, 0, R_RELAY, 0 },
+	{ "GET", "/v1/threads/:id/runs", h_not_implemented, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/chat/completions", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/completions", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/embeddings", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/moderations", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/models", h_cors_preflight, 0, R_RELAY, 0 },
 
 	/* admin UI (HTML): flags 0 so errors are pages; min_role 0 because the
 	 * page handlers check the session, redirect to /login and check CSRF */

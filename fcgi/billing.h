@@ -1,0 +1,87 @@
+/* fcgi/billing.h: prices, pre-consumption and settlement of relay requests
+ * (ONEAPI_SPEC.md 4), and the consume log */
+#ifndef GW_BILLING_H
+#define GW_BILLING_H
+
+#include <stdint.h>
+#include "db.h"
+#include "relay_auth.h"
+
+/* Ratios for one request. quota = ceil((prompt + completion * completion_ratio)
+ * * model_ratio * group_ratio); cached prompt tokens use cached_ratio when > 0. */
+struct price {
+	double model_ratio;
+	double completion_ratio;
+	double group_ratio;
+	double cached_ratio;	/* per cached prompt token, relative; 0 = same as prompt */
+};
+
+struct usage {
+	int64_t prompt;
+	int64_t completion;
+	int64_t cached;		/* prompt tokens served from the provider's cache */
+	int64_t reasoning;	/* part of completion, for the log only */
+	int estimated;		/* 1 when counted here, not reported by the upstream */
+};
+
+/* The price of model (the upstream name after mapping) on a channel type for
+ * a user group: options ModelRatio ("name(type)" then "name"), One API's
+ * defaults, else 30 (logged once); CompletionRatio then One API's built-in
+ * heuristics; GroupRatio (missing group = 1). */
+void billing_price(const char *model, int channel_type, const char *group, struct price *p);
+
+/* Quota of a finished request (One API's formula; at least 1 when the ratio
+ * is not 0 and tokens were used; 0 for no tokens). */
+int64_t billing_quota(const struct price *p, const struct usage *u);
+
+/* What to hold before the call: (PreConsumedQuota + prompt + max_tokens) *
+ * ratio, as One API does; max_tokens 0 = unknown. */
+int64_t billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
+
+/* A rough token count when the upstream reports none (bytes * 0.38, One
+ * API's ApproximateTokenEnabled rule, at least 1 for non-empty text). */
+int64_t billing_estimate_tokens(const char *text, size_t len);
+
+/*
+ * Hold amount from the token (unless unlimited) and the user, each in one
+ * statement that cannot go below zero, both in one transaction. GW_OK, or
+ * GW_EFORBIDDEN with *why set to One API's message: the user's quota is
+ * short ("用户额度不足" — 403 insufficient_user_quota) or the token's
+ * ("令牌额度不足" — 403 pre_consume_token_quota_failed). amount 0 holds
+ * nothing and succeeds.
+ */
+int billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount,
+    const char **why) GW_WUR;
+
+/* Give a held amount back (failed request, or a retry on another channel). */
+int billing_refund(struct db *db, const struct relay_token *t, int64_t amount) GW_WUR;
+
+/* Everything that settles one finished request. */
+struct settle {
+	const struct relay_token *token;
+	int64_t channel_id;
+	int channel_type;
+	const char *model;		/* logs.model_name: the upstream (mapped) name */
+	const char *request_id;
+	int is_stream;
+	int system_prompt_reset;
+	int64_t elapsed_ms;
+	int64_t pre;			/* what billing_preconsume held */
+	struct usage usage;
+	struct price price;
+};
+
+/*
+ * Charge the real cost and release the rest of the hold, in one
+ * transaction: token remain/used quota and user quota moved by
+ * (quota - pre), never below zero (an overrun takes what is left);
+ * users.used_quota += quota, request_count += 1; channels.used_quota +=
+ * quota; a consume log row (type 2, when the LogConsumeEnabled option is
+ * on) with prompt/completion tokens, quota, model, token name, channel,
+ * elapsed time, is_stream and request id, content "倍率：%.2f × %.2f × %.2f"
+ * style text as One API writes; and the user_request_costs row for
+ * GET /api/cost/request/:id. *quota_out (may be NULL) gets the charged quota.
+ */
+int billing_settle(struct db *db, const struct settle *s, int64_t *quota_out) GW_WUR;
+
+#endif

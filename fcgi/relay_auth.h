@@ -1,0 +1,49 @@
+/* fcgi/relay_auth.h: API-key authentication of /v1 requests (One API's
+ * TokenAuth, ONEAPI_SPEC.md 2.2 and 1.2) */
+#ifndef GW_RELAY_AUTH_H
+#define GW_RELAY_AUTH_H
+
+#include <stdint.h>
+#include "http.h"
+
+/* The caller of a relay request: the token and its owner. Strings live in
+ * the request arena. */
+struct relay_token {
+	int64_t id;
+	int64_t user_id;
+	const char *name;		/* tokens.name (logs.token_name) */
+	int unlimited;			/* tokens.unlimited_quota */
+	int64_t remain_quota;		/* tokens.remain_quota at auth time */
+	const char *models;		/* CSV allow-list; NULL or "" = any */
+	int64_t specific_channel;	/* from "sk-KEY-<id>" (admins only); 0 = none */
+	/* the owner */
+	const char *username;
+	int role;
+	const char *group;		/* users.group */
+	int64_t user_quota;		/* users.quota at auth time */
+};
+
+/*
+ * Authenticate r from `Authorization: Bearer sk-KEY[-CHANNEL]`, else
+ * `x-api-key`, else `api-key` (the prefix "sk-" and "Bearer " are optional).
+ * Checks, in One API's order and with its messages and statuses: key known
+ * (401 "无效的令牌"), status (exhausted 4 / expired 3 / other; expired_time
+ * passed -> marked 3; no quota left and not unlimited -> marked 4), the
+ * token's subnet list against REMOTE_ADDR (403), the owner enabled (403
+ * "用户已被封禁"), a channel suffix only for admins (403 "普通用户不支持指定渠道").
+ * On success fills *t and returns GW_OK; otherwise writes the OpenAI-shaped
+ * error (type "one_api_error", message + " (request id: …)") and returns
+ * GW_EAUTH or GW_EFORBIDDEN (GW_EDB on a store failure, 500 written).
+ * accessed_time is updated.
+ */
+int relay_auth(struct req *r, struct relay_token *t) GW_WUR;
+
+/* The token's model allow-list: GW_OK when model may be used; otherwise
+ * writes 403 "该令牌无权使用模型：<model>" and returns GW_EFORBIDDEN. */
+int relay_auth_model(struct req *r, const struct relay_token *t, const char *model) GW_WUR;
+
+/* Is ip inside one of the comma-separated CIDRs (IPv4 and IPv6)? Pure;
+ * malformed entries never match. */
+int relay_ip_in_subnets(const char *ip, const char *subnets);
+
+#endif
