@@ -37,8 +37,12 @@ static const struct opt opts[] = {
 	{ "MAX_ITEMS_PER_PAGE", OPT_INT, F(max_items_per_page), "100", 1, 10000, 0, "largest page size of list APIs" },
 	{ "MEMCACHED_SERVERS", OPT_STR, F(memcached_servers), "", 0, 0, 0, "memcached servers host:port,... (read, not used yet: the cache comes later)" },
 	{ "NODE_TYPE", OPT_STR, F(node_type), "master", 0, 0, 0, "\"slave\" skips schema migrations" },
-	{ "RELAY_TIMEOUT", OPT_INT, F(relay_timeout), "0", 0, 86400, 0, "upstream request timeout, s (0 = none; for the relay, not built yet)" },
-	{ "RELAY_PROXY", OPT_STR, F(relay_proxy), "", 0, 0, OPT_SECRET, "proxy URL for upstream requests (for the relay, not built yet)" },
+	{ "RELAY_TIMEOUT", OPT_INT, F(relay_timeout), "0", 0, 86400, 0, "upstream request timeout, s (0 = none)" },
+	{ "RELAY_PROXY", OPT_STR, F(relay_proxy), "", 0, 0, OPT_SECRET, "proxy URL for upstream requests" },
+	{ "CHANNEL_SUSPEND_SECONDS_FOR_429", OPT_INT, F(suspend_429), "60", 0, 86400, 0, "after an upstream 429, skip that channel for the model this long, s" },
+	{ "CHANNEL_SUSPEND_SECONDS_FOR_5XX", OPT_INT, F(suspend_5xx), "30", 0, 86400, 0, "after an upstream 5xx, skip that channel for the model this long, s" },
+	{ "CHANNEL_SUSPEND_SECONDS_FOR_AUTH", OPT_INT, F(suspend_auth), "60", 0, 86400, 0, "after an upstream 401/403, skip that channel for the model this long, s" },
+	{ "STREAM_HEARTBEAT_SEC", OPT_INT, F(stream_heartbeat), "5", 0, 600, 0, "while a stream's upstream is silent, send an SSE comment this often, s (0 = never)" },
 	{ "SERVER_ADDRESS", OPT_STR, F(server_address), "http://localhost:3000", 0, 0, 0, "public address of this server (default of the ServerAddress option)" },
 };
 #undef F

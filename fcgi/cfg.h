@@ -26,6 +26,10 @@ struct cfg {
 	int64_t relay_timeout;		/* RELAY_TIMEOUT, s, 0 = none */
 	char *relay_proxy;		/* RELAY_PROXY */
 	char *server_address;		/* SERVER_ADDRESS default of the option */
+	int64_t suspend_429;		/* CHANNEL_SUSPEND_SECONDS_FOR_429 */
+	int64_t suspend_5xx;		/* CHANNEL_SUSPEND_SECONDS_FOR_5XX */
+	int64_t suspend_auth;		/* CHANNEL_SUSPEND_SECONDS_FOR_AUTH */
+	int64_t stream_heartbeat;	/* STREAM_HEARTBEAT_SEC */
 };
 
 /* The configuration in force; set once by main before threads start. */

@@ -156,6 +156,9 @@ dispatch(struct req *r)
 		goto send;
 	}
 	r->route = rt;
+	/* One API answers every origin (gin-contrib/cors AllowAllOrigins) */
+	if (rt->flags & R_RELAY)
+		resp_header(r, "Access-Control-Allow-Origin", "*");
 	if (rt->flags & R_BODY) {
 		cap = rt->body_max ? rt->body_max : (size_t)cfg->max_request_body_mb << 20;
 		if (cap > (size_t)cfg->max_request_body_mb << 20)

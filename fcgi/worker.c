@@ -148,6 +148,7 @@ worker_main(void *arg)
 out:
 	db_close(w->db);
 	w->db = NULL;
+	relay_conn_release(&w->relay);
 	pthread_mutex_lock(&live_mu);
 	live--;
 	pthread_cond_signal(&live_cv);
@@ -242,5 +243,6 @@ worker_serve_cgi(void)
 	serve_one(&w, &cgi_io, NULL);
 	fflush(stdout);
 	db_close(w.db);
+	relay_conn_release(&w.relay);
 	return 0;
 }

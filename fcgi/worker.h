@@ -3,6 +3,7 @@
 #define GW_WORKER_H
 
 #include <pthread.h>
+#include "relay.h"
 
 struct db;
 
@@ -11,6 +12,7 @@ struct worker {
 	int id;
 	pthread_t th;
 	struct db *db;		/* opened on first use, reopened after failure */
+	struct relay_conn relay;	/* upstream connections kept alive; lazily */
 };
 
 /* Serve FastCGI on listen_fd with n threads until SIGTERM/SIGINT, then let
