@@ -54,6 +54,10 @@ struct relay {
 	struct usage usage;
 	int have_usage;
 	struct buf text;		/* streamed completion text */
+	/* the last failed attempt, reported when no channel is left to try */
+	int fail_status;		/* upstream status, 0 = no answer */
+	const char *fail_msg;		/* no answer: why (arena) */
+	int fail_timeout;
 };
 
 static const char *const mode_path[] = {
@@ -426,6 +430,27 @@ send_upstream_error(struct relay *x, int status, const struct up_error *e)
 	}
 }
 
+/* Tell the client why the last attempt failed (its error body is in x->resp). */
+static void
+report_failure(struct relay *x)
+{
+	struct up_error e;
+
+	if (x->fail_status == 0) {
+		oai_error(x->r, x->fail_timeout ? 504 : 502, "upstream_error", "do_request_failed",
+		    "upstream request failed: %s", x->fail_msg ? x->fail_msg : "no answer");
+		return;
+	}
+	if (x->fail_status >= 200 && x->fail_status < 300) {
+		oai_error(x->r, 502, "upstream_error", "bad_response",
+		    "the upstream answered %d with a body that is not JSON", x->fail_status);
+		return;
+	}
+	parse_up_error(&x->resp, &e);
+	send_upstream_error(x, x->fail_status, &e);
+	json_decref(e.root);
+}
+
 /* What the failure of one attempt means for the channel (One API 3.2/3.3). */
 static void
 channel_health(struct relay *x, int status, const struct up_error *e)
@@ -482,7 +507,6 @@ attempt(struct relay *x, int last)
 	char *body;
 	size_t blen;
 	int owned = 0, rc, status;
-	enum outcome out = OUT_FAILED;
 
 	if (pv == NULL || ct == NULL) {
 		oai_error(r, 501, "one_api_error", "channel_type_not_supported",
@@ -594,22 +618,24 @@ attempt(struct relay *x, int last)
 		log_warn("req=%s channel %lld: %s", r->id, (long long)x->ch.id, res.error[0] ? res.error :
 		    gw_strerror(rc));
 		channel_health(x, 0, &e);
+		x->fail_status = 0;
+		x->fail_timeout = rc == GW_ETIMEOUT;
+		x->fail_msg = arena_strdup(&r->arena, res.error[0] ? res.error : gw_strerror(rc));
 		if (!last && !r->token->specific_channel)
 			return OUT_RETRY;
-		oai_error(r, rc == GW_ETIMEOUT ? 504 : 502, "upstream_error", "do_request_failed",
-		    "upstream request failed: %s", res.error[0] ? res.error : gw_strerror(rc));
+		report_failure(x);
 		return OUT_FAILED;
 	}
 	if (status < 200 || status >= 300) {
 		parse_up_error(&x->resp, &e);
 		log_info("req=%s channel %lld answered %d", r->id, (long long)x->ch.id, status);
 		channel_health(x, status, &e);
-		if (!last && retryable(status) && !r->token->specific_channel)
-			out = OUT_RETRY;
-		else
-			send_upstream_error(x, status, &e);
 		json_decref(e.root);
-		return out;
+		x->fail_status = status;
+		if (!last && retryable(status) && !r->token->specific_channel)
+			return OUT_RETRY;
+		report_failure(x);
+		return OUT_FAILED;
 	}
 	/* 2xx, not streamed: must be JSON */
 	{
@@ -617,10 +643,10 @@ attempt(struct relay *x, int last)
 		if (!json_is_object(j)) {
 			json_decref(j);
 			channel_health(x, 502, &e);
+			x->fail_status = status;
 			if (!last && !r->token->specific_channel)
 				return OUT_RETRY;
-			oai_error(r, 502, "upstream_error", "bad_response",
-			    "the upstream answered %d with a body that is not JSON", status);
+			report_failure(x);
 			return OUT_FAILED;
 		}
 		take_usage(x, json_object_get(j, "usage"));
@@ -679,6 +705,7 @@ int
 h_relay(struct req *r)
 {
 	struct relay x;
+	struct channel_pick next;
 	const char *why = NULL;
 	int64_t tried[RELAY_MAX_ATTEMPTS];
 	int64_t retries, user_quota;
@@ -743,12 +770,14 @@ h_relay(struct req *r)
 		out = attempt(&x, (int64_t)ntried > retries);
 		if (out != OUT_RETRY)
 			break;
-		rc = distribute_pick(r->db, &r->arena, r->token->group, x.model, tried, ntried, 0, &x.ch);
+		rc = distribute_pick(r->db, &r->arena, r->token->group, x.model, tried, ntried, 0, &next);
 		if (rc != GW_OK) {
 			/* nobody left to try: report the last failure */
-			out = attempt(&x, 1) == OUT_DONE ? OUT_DONE : OUT_FAILED;
+			report_failure(&x);
+			out = OUT_FAILED;
 			break;
 		}
+		x.ch = next;
 		log_info("req=%s retrying on channel %lld", r->id, (long long)x.ch.id);
 		billing_price(distribute_map_model(&r->arena, x.ch.model_mapping, x.model), x.ch.type,
 		    r->token->group, &x.price);
