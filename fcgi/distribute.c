@@ -1,9 +1,397 @@
-/* fcgi/distribute.c: stub until channel selection lands */
+/* fcgi/distribute.c: channel selection (One API's Distribute middleware with
+ * the Laisky fork's weights and suspension) and channel health actions */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
 #include "distribute.h"
-int distribute_pick(struct db *db, struct arena *a, const char *group, const char *model,
-    const int64_t *exclude, size_t nexclude, int skip_tiers, struct channel_pick *out) { return GW_ENOTFOUND; }
-int distribute_get(struct db *db, struct arena *a, int64_t id, struct channel_pick *out) { return GW_ENOTFOUND; }
-const char *distribute_map_model(struct arena *a, const char *mapping, const char *model) { return model; }
-int channel_suspend(struct db *db, const char *group, const char *model, int64_t channel_id, int64_t seconds) { return GW_OK; }
-int channel_should_disable(int status, const char *type, const char *code, const char *message) { return status == 401; }
-int channel_auto_disable(struct db *db, int64_t channel_id, const char *channel_name, const char *reason) { return GW_OK; }
+#include "channels.h"
+#include "log.h"
+#include "logs.h"
+#include "util.h"
+
+#define PICK_MAX_CANDIDATES 4096	/* abilities rows read for one pick */
+#define WEIGHT_MAX (1LL << 40)		/* LK clamps each weight to 2^40 */
+#define MAPPING_MAX 65536		/* model_mapping bytes parsed */
+#define REASON_MAX 1000			/* bytes of a disable reason kept in the log */
+
+struct cand {
+	int64_t id;
+	int64_t priority;
+	int64_t weight;
+};
+
+/* Not suspended: suspend_until NULL, unparsable or not in the future (UTC).
+ * SQLite's datetime() reads GORM's "YYYY-MM-DD HH:MM:SS[.fff][+00:00]" and
+ * our own "YYYY-MM-DD HH:MM:SS" alike. */
+#define PICK_SQL(notsusp) \
+	"SELECT a.channel_id, COALESCE(a.priority, 0), COALESCE(c.weight, 0) " \
+	"FROM abilities a JOIN channels c ON c.id = a.channel_id " \
+	"WHERE a.`group` = ? AND a.model = ? AND a.enabled = 1 AND c.status = 1 AND " notsusp " " \
+	"ORDER BY 2 DESC, a.channel_id LIMIT 4096"
+static const char pick_sql_sqlite[] = PICK_SQL(
+    "COALESCE(datetime(a.suspend_until) > datetime('now'), 0) = 0");
+static const char pick_sql_mysql[] = PICK_SQL(
+    "(a.suspend_until IS NULL OR a.suspend_until <= UTC_TIMESTAMP())");
+
+/* Copy the channel row of the current statement into out (arena strings). */
+static int
+fill_pick(struct db_stmt *st, struct arena *a, struct channel_pick *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = db_int(st, 0);
+	out->type = (int)db_int(st, 1);
+	out->name = arena_strdup(a, db_text(st, 2));
+	out->key = arena_strdup(a, db_text(st, 3));
+	out->base_url = arena_strdup(a, db_text(st, 4));
+	out->other = arena_strdup(a, db_text(st, 5));
+	out->config = arena_strdup(a, db_text(st, 6));
+	out->model_mapping = arena_strdup(a, db_text(st, 7));
+	out->system_prompt = arena_strdup(a, db_text(st, 8));
+	out->priority = db_int(st, 9);
+	out->weight = db_int(st, 10);
+	if (!out->name || !out->key || !out->base_url || !out->other || !out->config ||
+	    !out->model_mapping || !out->system_prompt)
+		return GW_ENOMEM;
+	return GW_OK;
+}
+
+/* Load channel id; *status gets channels.status. */
+static int
+load_channel(struct db *db, struct arena *a, int64_t id, struct channel_pick *out, int64_t *status)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (db_query(db, &st, "SELECT id, type, name, `key`, base_url, other, config, model_mapping, "
+	    "system_prompt, COALESCE(priority, 0), COALESCE(weight, 0), status FROM channels WHERE id = ?",
+	    DB_ARGS(DB_I(id))) != GW_OK)
+		return GW_EDB;
+	rc = db_next(st);
+	if (rc < 0)
+		rc = GW_EDB;
+	else if (rc == 0)
+		rc = GW_ENOTFOUND;
+	else {
+		*status = db_int(st, 11);
+		rc = fill_pick(st, a, out);
+	}
+	db_done(st);
+	return rc;
+}
+
+static int
+excluded(int64_t id, const int64_t *exclude, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (exclude[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Weighted random index in c[0..n), n > 0 (LK: weights clamped to
+ * [0, 2^40]; all zero -> uniform). */
+static size_t
+weighted_index(const struct cand *c, size_t n)
+{
+	uint64_t total = 0, x;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		total += (uint64_t)c[i].weight;
+	if (total == 0)
+		return (size_t)rand_below(n);
+	x = rand_below(total);
+	for (i = 0; i < n; i++) {
+		if (x < (uint64_t)c[i].weight)
+			return i;
+		x -= (uint64_t)c[i].weight;
+	}
+	return n - 1;
+}
+
+int
+distribute_pick(struct db *db, struct arena *a, const char *group, const char *model,
+    const int64_t *exclude, size_t nexclude, int skip_tiers, struct channel_pick *out)
+{
+	struct db_stmt *st;
+	struct cand *c = NULL, *nc;
+	size_t n = 0, cap = 0, i, start, end;
+	int64_t status, tierprio;
+	int rc, tier;
+
+	if (group == NULL || model == NULL)
+		return GW_ENOTFOUND;
+	if (db_query(db, &st, db_kind(db) == DB_MYSQL ? pick_sql_mysql : pick_sql_sqlite,
+	    DB_ARGS(DB_S(group), DB_S(model))) != GW_OK)
+		return GW_EDB;
+	while ((rc = db_next(st)) > 0 && n < PICK_MAX_CANDIDATES) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nc = realloc(c, cap * sizeof(*c))) == NULL) {
+				rc = -2;
+				break;
+			}
+			c = nc;
+		}
+		c[n].id = db_int(st, 0);
+		if (excluded(c[n].id, exclude, nexclude))
+			continue;
+		c[n].priority = db_int(st, 1);
+		c[n].weight = db_int(st, 2);
+		if (c[n].weight < 0)
+			c[n].weight = 0;
+		if (c[n].weight > WEIGHT_MAX)
+			c[n].weight = WEIGHT_MAX;
+		n++;
+	}
+	db_done(st);
+	if (rc < 0 || n == 0) {
+		free(c);
+		return rc == -2 ? GW_ENOMEM : rc < 0 ? GW_EDB : GW_ENOTFOUND;
+	}
+
+	/* rows come highest priority first: find tier skip_tiers, or tier 0 */
+	start = 0;
+	for (tier = 0; tier < skip_tiers; tier++) {
+		tierprio = c[start].priority;
+		for (i = start; i < n && c[i].priority == tierprio; i++)
+			;
+		if (i == n) {
+			start = 0;	/* fewer tiers: back to the highest */
+			break;
+		}
+		start = i;
+	}
+	for (end = start; end < n && c[end].priority == c[start].priority; end++)
+		;
+	i = start + weighted_index(c + start, end - start);
+	rc = load_channel(db, a, c[i].id, out, &status);
+	if (rc == GW_ENOTFOUND)
+		log_error("distribute: ability names missing channel %lld", (long long)c[i].id);
+	free(c);
+	return rc;
+}
+
+int
+distribute_get(struct db *db, struct arena *a, int64_t id, struct channel_pick *out)
+{
+	int64_t status = 0;
+	int rc = load_channel(db, a, id, out, &status);
+
+	if (rc == GW_OK && status != CHANNEL_STATUS_ENABLED)
+		return GW_EFORBIDDEN;
+	return rc;
+}
+
+/* One API's Channel.GetModelMapping: "" and "{}" mean none; the text must
+ * unmarshal into map[string]string as a whole (values strings or null),
+ * else there is no mapping at all. A mapped "" means unmapped. */
+const char *
+distribute_map_model(struct arena *a, const char *mapping, const char *model)
+{
+	json_t *j, *v;
+	const char *k, *to;
+	char *copy = NULL;
+	size_t len;
+
+	if (mapping == NULL || model == NULL || *mapping == '\0' || strcmp(mapping, "{}") == 0)
+		return model;
+	len = strlen(mapping);
+	if (len > MAPPING_MAX)
+		return model;
+	j = json_loadb(mapping, len, JSON_DECODE_ANY, NULL);
+	if (j == NULL)
+		return model;
+	if (!json_is_object(j))
+		goto out;
+	json_object_foreach(j, k, v)
+		if (!json_is_string(v) && !json_is_null(v))
+			goto out;
+	to = json_string_value(json_object_get(j, model));
+	if (to != NULL && *to != '\0')
+		copy = arena_strndup(a, to, json_string_length(json_object_get(j, model)));
+out:
+	json_decref(j);
+	return copy ? copy : model;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in UTC for epoch t (SQLite datetime(), MySQL DATETIME). */
+static void
+utc_text(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int
+channel_suspend(struct db *db, const char *group, const char *model, int64_t channel_id,
+    int64_t seconds)
+{
+	char until[32];
+
+	if (group == NULL || model == NULL)
+		return GW_EINPUT;
+	if (seconds <= 0)	/* lift a suspension */
+		return db_exec(db, "UPDATE abilities SET suspend_until = NULL "
+		    "WHERE `group` = ? AND model = ? AND channel_id = ?",
+		    DB_ARGS(DB_S(group), DB_S(model), DB_I(channel_id)), NULL);
+	if (seconds > 10LL * 365 * 86400)
+		seconds = 10LL * 365 * 86400;
+	utc_text(until, now_sec() + seconds);
+	return db_exec(db, "UPDATE abilities SET suspend_until = ? "
+	    "WHERE `group` = ? AND model = ? AND channel_id = ?",
+	    DB_ARGS(DB_S(until), DB_S(group), DB_S(model), DB_I(channel_id)), NULL);
+}
+
+/* ASCII case-insensitive substring test (needles are lower case). */
+static int
+icontains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), i;
+	const char *p;
+
+	for (p = hay; *p; p++) {
+		for (i = 0; i < n; i++) {
+			unsigned char h = (unsigned char)p[i];
+			if (h >= 'A' && h <= 'Z')
+				h = (unsigned char)(h - 'A' + 'a');
+			if (h != (unsigned char)needle[i])
+				break;
+		}
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+int
+channel_should_disable(int status, const char *type, const char *code, const char *message)
+{
+	/* monitor.ShouldDisableChannel (UP), plus LK's "insufficient balance" */
+	static const char *const types[] = { "insufficient_quota", "authentication_error",
+		"permission_error", "forbidden" };
+	static const char *const codes[] = { "invalid_api_key", "account_deactivated" };
+	static const char *const frags[] = { "your access was terminated",
+		"violation of our policies", "your credit balance is too low",
+		"organization has been disabled", "credit", "balance", "permission denied",
+		"organization has been restricted", "api key not valid", "api key expired",
+		"\xe5\xb7\xb2\xe6\xac\xa0\xe8\xb4\xb9" /* 已欠费 */, "insufficient balance" };
+	size_t i;
+
+	if (status == 401)
+		return 1;
+	for (i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	for (i = 0; code && i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	for (i = 0; message && i < sizeof(frags) / sizeof(frags[0]); i++)
+		if (icontains(message, frags[i]))
+			return 1;
+	return 0;
+}
+
+/* Copy at most REASON_MAX bytes of reason into out, cut on a UTF-8
+ * boundary, control characters as spaces, and every occurrence of the
+ * channel's key (any line of it) replaced by "***". */
+static void
+clean_reason(char *out, size_t outsz, const char *reason, const char *keys)
+{
+	size_t o = 0, i, n;
+	const char *p = reason ? reason : "", *k, *kp;
+	int hit;
+
+	while (*p && o + 4 < outsz) {
+		hit = 0;
+		for (kp = keys; kp && *kp; kp = k + n) {
+			k = kp;
+			while (*k == '\n' || *k == '\r' || *k == ' ')
+				k++;
+			n = strcspn(k, "\r\n");
+			if (n >= 8 && strncmp(p, k, n) == 0) {
+				memcpy(out + o, "***", 3);
+				o += 3;
+				p += n;
+				hit = 1;
+				break;
+			}
+		}
+		if (hit)
+			continue;
+		out[o++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+		p++;
+	}
+	/* do not end inside a multi-byte sequence */
+	if (*p) {
+		i = o;
+		while (i > 0 && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
+			i--;
+		if (i > 0 && (unsigned char)out[i - 1] >= 0xc0)
+			o = i - 1;
+	}
+	out[o] = '\0';
+}
+
+int
+channel_auto_disable(struct db *db, int64_t channel_id, const char *channel_name,
+    const char *reason)
+{
+	char why[REASON_MAX + 8], *content = NULL;
+	char *keys = NULL;
+	int64_t changed = 0;
+	struct db_stmt *st;
+	size_t len;
+	int rc;
+
+	/* the key, only to keep it out of the log */
+	if (db_query(db, &st, "SELECT `key` FROM channels WHERE id = ?", DB_ARGS(DB_I(channel_id))) != GW_OK)
+		return GW_EDB;
+	if (db_next(st) > 0)
+		keys = strdup(db_text(st, 0));
+	db_done(st);
+	clean_reason(why, sizeof(why), reason, keys);
+	if (keys) {
+		explicit_bzero(keys, strlen(keys));
+		free(keys);
+	}
+
+	if ((rc = db_begin(db)) != GW_OK)
+		return rc;
+	/* only an enabled channel: a manual disable stays manual, and two
+	 * failing requests log it once */
+	rc = db_exec(db, "UPDATE channels SET status = ? WHERE id = ? AND status = ?",
+	    DB_ARGS(DB_I(CHANNEL_STATUS_AUTO_DISABLED), DB_I(channel_id),
+	    DB_I(CHANNEL_STATUS_ENABLED)), &changed);
+	if (rc != GW_OK || changed == 0)
+		goto out;
+	rc = db_exec(db, "UPDATE abilities SET enabled = 0 WHERE channel_id = ?",
+	    DB_ARGS(DB_I(channel_id)), NULL);
+	if (rc != GW_OK)
+		goto out;
+	len = strlen(why) + (channel_name ? strlen(channel_name) : 0) + 96;
+	if ((content = malloc(len)) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	/* monitor.DisableChannel's notice, as a system log row */
+	snprintf(content, len, "渠道「%s」（#%lld）已被禁用，原因：%s",
+	    channel_name ? channel_name : "", (long long)channel_id, why);
+	rc = logs_record(db, 0, "", LOGT_SYSTEM, content);
+out:
+	if (rc == GW_OK)
+		rc = db_commit(db);
+	if (rc != GW_OK)
+		db_rollback(db);
+	else if (changed)
+		log_warn("channel #%lld has been disabled: %s", (long long)channel_id, why);
+	free(content);
+	return rc;
+}

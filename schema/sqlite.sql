@@ -110,10 +110,12 @@ CREATE TABLE IF NOT EXISTS `abilities` (
 `channel_id` integer,
 `enabled` numeric,
 `priority` integer DEFAULT 0,
+`suspend_until` datetime,
 PRIMARY KEY (`group`,`model`,`channel_id`)
 );
 CREATE INDEX IF NOT EXISTS `idx_abilities_channel_id` ON `abilities`(`channel_id`);
 CREATE INDEX IF NOT EXISTS `idx_abilities_priority` ON `abilities`(`priority`);
+CREATE INDEX IF NOT EXISTS `idx_abilities_suspend_until` ON `abilities`(`suspend_until`);
 
 CREATE TABLE IF NOT EXISTS `logs` (
 `id` integer,

@@ -20,3 +20,7 @@ test_fuzz_fz_session_LDFLAGS = $(FUZZ_LD)
 test_fuzz_fz_mgmt_SOURCES = test/fuzz/fz_mgmt.c
 test_fuzz_fz_mgmt_LDADD = $(GW_LIBS)
 test_fuzz_fz_mgmt_LDFLAGS = $(FUZZ_LD)
+noinst_PROGRAMS += test/fuzz/fz_subnet
+test_fuzz_fz_subnet_SOURCES = test/fuzz/fz_subnet.c
+test_fuzz_fz_subnet_LDADD = $(GW_LIBS)
+test_fuzz_fz_subnet_LDFLAGS = $(FUZZ_LD)

@@ -16,3 +16,22 @@ test_unit_t_options_SOURCES = test/unit/t_options.c test/unit/t_core.h test/unit
 test_unit_t_options_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_t_options_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif
+# relay core: API-key auth and channel selection
+if HAVE_CHECK
+check_PROGRAMS += test/unit/t_distribute test/unit/t_relay_auth
+TESTS += test/unit/t_distribute test/unit/t_relay_auth
+test_unit_t_distribute_SOURCES = test/unit/t_distribute.c test/unit/t_core.h test/unit/t_mgmt.h
+test_unit_t_distribute_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_distribute_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+test_unit_t_relay_auth_SOURCES = test/unit/t_relay_auth.c test/unit/t_core.h test/unit/t_mgmt.h
+test_unit_t_relay_auth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_relay_auth_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+endif
+# billing: until Makefile.am includes test/unit/billing.mk (same lines)
+if HAVE_CHECK
+check_PROGRAMS += test/unit/t_billing
+TESTS += test/unit/t_billing
+test_unit_t_billing_SOURCES = test/unit/t_billing.c test/unit/t_core.h test/unit/t_mgmt.h
+test_unit_t_billing_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_billing_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+endif
