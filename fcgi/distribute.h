@@ -46,7 +46,8 @@ int distribute_get(struct db *db, struct arena *a, int64_t id, struct channel_pi
 const char *distribute_map_model(struct arena *a, const char *mapping, const char *model);
 
 /* Suspend (group, model, channel) for seconds (429: CHANNEL_SUSPEND_SECONDS_FOR_429,
- * 5xx: ..._FOR_5XX, auth: ..._FOR_AUTH): sets abilities.suspend_until. */
+ * 5xx: ..._FOR_5XX, auth: ..._FOR_AUTH): sets abilities.suspend_until;
+ * seconds <= 0 lifts a suspension. */
 int channel_suspend(struct db *db, const char *group, const char *model, int64_t channel_id,
     int64_t seconds) GW_WUR;
 
@@ -57,8 +58,9 @@ int channel_suspend(struct db *db, const char *group, const char *model, int64_t
  * argument but status may be NULL. Pure. */
 int channel_should_disable(int status, const char *type, const char *code, const char *message);
 
-/* Auto-disable: channels.status = 3, abilities disabled, and a system log
- * row naming the channel and reason (never the key). */
+/* Auto-disable an enabled channel: channels.status = 3, abilities
+ * disabled, and a system log row naming the channel and reason (never the
+ * key). A channel already disabled, by hand or not, is left as it is. */
 int channel_auto_disable(struct db *db, int64_t channel_id, const char *channel_name,
     const char *reason) GW_WUR;
 

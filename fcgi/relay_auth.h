@@ -33,7 +33,8 @@ struct relay_token {
  * "用户已被封禁"), a channel suffix only for admins (403 "普通用户不支持指定渠道").
  * On success fills *t and returns GW_OK; otherwise writes the OpenAI-shaped
  * error (type "one_api_error", message + " (request id: …)") and returns
- * GW_EAUTH or GW_EFORBIDDEN (GW_EDB on a store failure, 500 written).
+ * GW_EAUTH or GW_EFORBIDDEN; GW_EINPUT (400 "无效的渠道 Id") for an admin's
+ * channel suffix that is not a number; GW_EDB / GW_ENOMEM with a 500.
  * accessed_time is updated.
  */
 int relay_auth(struct req *r, struct relay_token *t) GW_WUR;
