@@ -1,9 +1,459 @@
-/* fcgi/billing.c: stub until billing lands */
+/* fcgi/billing.c: One API's prices (relay/billing/ratio), quota formula,
+ * pre-consumption, refund and settlement of relay requests (ONEAPI_SPEC.md 4) */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
 #include "billing.h"
-void billing_price(const char *model, int channel_type, const char *group, struct price *p) { p->model_ratio = 30; p->completion_ratio = 1; p->group_ratio = 1; p->cached_ratio = 0; }
-int64_t billing_quota(const struct price *p, const struct usage *u) { return 0; }
-int64_t billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens) { return 0; }
-int64_t billing_estimate_tokens(const char *text, size_t len) { return (int64_t)len / 3; }
-int billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount, const char **why) { return GW_OK; }
-int billing_refund(struct db *db, const struct relay_token *t, int64_t amount) { return GW_OK; }
-int billing_settle(struct db *db, const struct settle *s, int64_t *quota_out) { return GW_OK; }
+#include "log.h"
+#include "logs.h"
+#include "options.h"
+#include "util.h"
+
+/* One API's default tables, defined in fcgi/options.c (the JSON the options
+ * ModelRatio / CompletionRatio start from). */
+
+#define UNKNOWN_MODEL_RATIO 30.0	/* One API's GetModelRatio fallback */
+#define NAME_MAX_LEN 256		/* longer model names match nothing */
+
+/* The default tables parsed once; read-only afterwards (jansson lookups do
+ * not touch reference counts, so threads may share them). */
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+static json_t *def_model, *def_completion;
+
+static void
+defaults_parse(void)
+{
+	def_model = json_loads(options_default_model_ratio, 0, NULL);
+	def_completion = json_loads(options_default_completion_ratio, 0, NULL);
+	if (def_model == NULL || def_completion == NULL)
+		log_error("billing: the built-in ratio tables do not parse");
+}
+
+/* name in the option map_key, then in the defaults: GW_OK or GW_ENOTFOUND. */
+static int
+ratio_of(const char *map_key, json_t *defs, const char *name, double *out)
+{
+	json_t *v;
+
+	if (option_ratio(map_key, name, out) == GW_OK)
+		return GW_OK;
+	if (defs && (v = json_object_get(defs, name)) != NULL && json_is_number(v)) {
+		*out = json_number_value(v);
+		return GW_OK;
+	}
+	return GW_ENOTFOUND;
+}
+
+/* One API's lookup order: "name(channelType)" then "name", each in the
+ * stored option first and the defaults second. */
+static int
+lookup(const char *map_key, json_t *defs, const char *name, int channel_type, double *out)
+{
+	char keyed[NAME_MAX_LEN + 16];
+
+	snprintf(keyed, sizeof(keyed), "%s(%d)", name, channel_type);
+	if (ratio_of(map_key, defs, keyed, out) == GW_OK)
+		return GW_OK;
+	return ratio_of(map_key, defs, name, out);
+}
+
+static int
+has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int
+has_suffix(const char *s, const char *p)
+{
+	size_t n = strlen(s), m = strlen(p);
+
+	return n >= m && strcmp(s + n - m, p) == 0;
+}
+
+/* Copy name into out, without "-internet" when it starts with one of the
+ * prefixes (One API prices qwen-*-internet like qwen-*). */
+static void
+strip_internet(char *out, size_t outsz, const char *name, int also_command)
+{
+	size_t n;
+
+	snprintf(out, outsz, "%s", name);
+	if ((has_prefix(out, "qwen-") || (also_command && has_prefix(out, "command-"))) &&
+	    has_suffix(out, "-internet")) {
+		n = strlen(out) - strlen("-internet");
+		out[n] = '\0';
+	}
+}
+
+/* Models warned about as unpriced, so the log says it once per name (up to
+ * a bound; after that, nothing more is logged). */
+#define UNKNOWN_SEEN_MAX 64
+static pthread_mutex_t unknown_mu = PTHREAD_MUTEX_INITIALIZER;
+static char unknown_seen[UNKNOWN_SEEN_MAX][64];
+static size_t unknown_n;
+
+static void
+warn_unknown(const char *name)
+{
+	size_t i;
+	int fresh = 1;
+
+	pthread_mutex_lock(&unknown_mu);
+	for (i = 0; i < unknown_n; i++)
+		if (strncmp(unknown_seen[i], name, sizeof(unknown_seen[i]) - 1) == 0) {
+			fresh = 0;
+			break;
+		}
+	if (fresh && unknown_n < UNKNOWN_SEEN_MAX)
+		snprintf(unknown_seen[unknown_n++], sizeof(unknown_seen[0]), "%s", name);
+	else
+		fresh = 0;
+	pthread_mutex_unlock(&unknown_mu);
+	if (fresh)
+		log_warn("billing: model ratio not found: %s (charged as %.0f)", name, UNKNOWN_MODEL_RATIO);
+}
+
+/* One API's GetCompletionRatio: exact names after the prefix rules (Go's
+ * constant quotients such as 0.79 / 0.59 written out as their float64). */
+static const struct {
+	const char *name;
+	double ratio;
+} completion_names[] = {
+	{ "llama2-70b-4096", 1.25 },
+	{ "llama3-8b-8192", 2 },
+	{ "llama3-70b-8192", 1.3389830508474576 },
+	{ "command", 2 },
+	{ "command-light", 2 },
+	{ "command-nightly", 2 },
+	{ "command-light-nightly", 2 },
+	{ "command-r", 3 },
+	{ "command-r-plus", 5 },
+	{ "grok-beta", 3 },
+	/* Replicate models */
+	{ "ibm-granite/granite-20b-code-instruct-8k", 5 },
+	{ "ibm-granite/granite-3.0-2b-instruct", 8.333333333333334 },
+	{ "ibm-granite/granite-3.0-8b-instruct", 5 },
+	{ "ibm-granite/granite-8b-code-instruct-128k", 5 },
+	{ "meta/llama-2-13b", 5 },
+	{ "meta/llama-2-13b-chat", 5 },
+	{ "meta/llama-2-7b", 5 },
+	{ "meta/llama-2-7b-chat", 5 },
+	{ "meta/meta-llama-3-8b", 5 },
+	{ "meta/meta-llama-3-8b-instruct", 5 },
+	{ "meta/llama-2-70b", 4.230769230769231 },
+	{ "meta/llama-2-70b-chat", 4.230769230769231 },
+	{ "meta/meta-llama-3-70b", 4.230769230769231 },
+	{ "meta/meta-llama-3-70b-instruct", 4.230769230769231 },
+	{ "meta/meta-llama-3.1-405b-instruct", 1 },
+	{ "mistralai/mistral-7b-instruct-v0.2", 5 },
+	{ "mistralai/mistral-7b-v0.1", 5 },
+	{ "mistralai/mixtral-8x7b-instruct-v0.1", 3.3333333333333335 },
+};
+
+/* One API's GetCompletionRatio heuristics for a name no table prices. */
+static double
+completion_heuristic(const char *name)
+{
+	size_t i;
+
+	if (has_prefix(name, "gpt-3.5")) {
+		if (strcmp(name, "gpt-3.5-turbo") == 0 || has_suffix(name, "0125"))
+			return 3;
+		if (has_suffix(name, "1106"))
+			return 2;
+		return 4.0 / 3.0;
+	}
+	if (has_prefix(name, "gpt-4")) {
+		if (has_prefix(name, "gpt-4o"))
+			return strcmp(name, "gpt-4o-2024-05-13") == 0 ? 3 : 4;
+		if (has_prefix(name, "gpt-4-turbo") || has_suffix(name, "preview"))
+			return 3;
+		return 2;
+	}
+	if (has_prefix(name, "o1"))
+		return 4;
+	if (strcmp(name, "chatgpt-4o-latest") == 0)
+		return 3;
+	if (has_prefix(name, "claude-3"))
+		return 5;
+	if (has_prefix(name, "claude-"))
+		return 3;
+	if (has_prefix(name, "mistral-") || has_prefix(name, "gemini-"))
+		return 3;
+	if (has_prefix(name, "deepseek-"))
+		return 2;
+	for (i = 0; i < sizeof(completion_names) / sizeof(completion_names[0]); i++)
+		if (strcmp(name, completion_names[i].name) == 0)
+			return completion_names[i].ratio;
+	return 1;
+}
+
+void
+billing_price(const char *model, int channel_type, const char *group, struct price *p)
+{
+	char name[NAME_MAX_LEN];
+
+	pthread_once(&defaults_once, defaults_parse);
+	if (model == NULL)
+		model = "";
+	/* model ratio: -internet dropped for qwen-* and command-* */
+	strip_internet(name, sizeof(name), model, 1);
+	if (strlen(model) >= sizeof(name) ||
+	    lookup("ModelRatio", def_model, name, channel_type, &p->model_ratio) != GW_OK) {
+		warn_unknown(name);
+		p->model_ratio = UNKNOWN_MODEL_RATIO;
+	}
+	/* completion ratio: -internet dropped for qwen-* only */
+	strip_internet(name, sizeof(name), model, 0);
+	if (strlen(model) >= sizeof(name) ||
+	    lookup("CompletionRatio", def_completion, name, channel_type, &p->completion_ratio) != GW_OK)
+		p->completion_ratio = completion_heuristic(name);
+	if (option_ratio("GroupRatio", group ? group : "", &p->group_ratio) != GW_OK)
+		p->group_ratio = 1;
+	/* One API prices cached prompt tokens like any other */
+	p->cached_ratio = 0;
+}
+
+/* A double as a quota, clamped to what int64 holds. */
+static int64_t
+clamp_quota(double q)
+{
+	if (q != q)
+		return 0;
+	if (q >= 9.0e18)
+		return INT64_C(9000000000000000000);
+	if (q <= -9.0e18)
+		return -INT64_C(9000000000000000000);
+	return (int64_t)q;
+}
+
+int64_t
+billing_quota(const struct price *p, const struct usage *u)
+{
+	double ratio = p->model_ratio * p->group_ratio, tokens;
+	int64_t cached = u->cached, q;
+
+	if (u->prompt + u->completion == 0)
+		return 0;	/* One API: some error happened upstream */
+	if (cached < 0)
+		cached = 0;
+	if (cached > u->prompt)
+		cached = u->prompt;
+	if (cached > 0 && p->cached_ratio > 0)
+		tokens = (double)(u->prompt - cached) + (double)cached * p->cached_ratio +
+		    (double)u->completion * p->completion_ratio;
+	else
+		tokens = (double)u->prompt + (double)u->completion * p->completion_ratio;
+	q = clamp_quota(ceil(tokens * ratio));
+	if (ratio != 0 && q <= 0)
+		q = 1;
+	return q;
+}
+
+int64_t
+billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens)
+{
+	double ratio = p->model_ratio * p->group_ratio;
+	int64_t tokens = option_int("PreConsumedQuota", 500), q;
+
+	if (prompt_tokens > 0)
+		tokens += prompt_tokens;
+	if (max_tokens > 0)
+		tokens += max_tokens;
+	/* One API truncates here (int64(float64(tokens) * ratio)) */
+	q = clamp_quota((double)tokens * ratio);
+	return q > 0 ? q : 0;
+}
+
+int64_t
+billing_estimate_tokens(const char *text, size_t len)
+{
+	int64_t n;
+
+	if (text == NULL || len == 0)
+		return 0;
+	n = (int64_t)((double)len * 0.38);
+	return n < 1 ? 1 : n;
+}
+
+/* Move amount from (amount > 0) or back to (amount < 0) the token, unless
+ * unlimited, and the user, inside the caller's transaction. With strict set,
+ * a balance that cannot cover amount refuses (GW_EFORBIDDEN, *why set);
+ * otherwise an overrun empties the balance. Token used_quota moves by the
+ * full amount. */
+static int
+move_quota(struct db *db, const struct relay_token *t, int64_t amount, int strict, const char **why)
+{
+	int64_t ch = 0, now = now_sec();
+	int rc;
+
+	if (!t->unlimited) {
+		if (amount < 0)
+			rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota + ?, "
+			    "used_quota = used_quota - ?, accessed_time = ? WHERE id = ?",
+			    DB_ARGS(DB_I(-amount), DB_I(-amount), DB_I(now), DB_I(t->id)), &ch);
+		else if (strict)
+			rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota - ?, "
+			    "used_quota = used_quota + ?, accessed_time = ? "
+			    "WHERE id = ? AND remain_quota >= ?",
+			    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(now), DB_I(t->id), DB_I(amount)), &ch);
+		else
+			rc = db_exec(db, "UPDATE tokens SET remain_quota = CASE WHEN remain_quota > ? "
+			    "THEN remain_quota - ? ELSE 0 END, used_quota = used_quota + ?, "
+			    "accessed_time = ? WHERE id = ?",
+			    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(amount), DB_I(now), DB_I(t->id)), &ch);
+		if (rc != GW_OK)
+			return rc;
+		if (strict && amount > 0 && ch != 1) {
+			*why = "令牌额度不足";
+			return GW_EFORBIDDEN;
+		}
+	}
+	if (amount < 0)
+		rc = db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ?",
+		    DB_ARGS(DB_I(-amount), DB_I(t->user_id)), &ch);
+	else if (strict)
+		rc = db_exec(db, "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?",
+		    DB_ARGS(DB_I(amount), DB_I(t->user_id), DB_I(amount)), &ch);
+	else
+		rc = db_exec(db, "UPDATE users SET quota = CASE WHEN quota > ? THEN quota - ? ELSE 0 END "
+		    "WHERE id = ?", DB_ARGS(DB_I(amount), DB_I(amount), DB_I(t->user_id)), &ch);
+	if (rc != GW_OK)
+		return rc;
+	if (strict && amount > 0 && ch != 1) {
+		*why = "用户额度不足";
+		return GW_EFORBIDDEN;
+	}
+	return GW_OK;
+}
+
+int
+billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount, const char **why)
+{
+	const char *dummy;
+	int rc;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (amount == 0)
+		return GW_OK;
+	if (amount < 0) {
+		*why = "quota 不能为负数！";
+		return GW_EINPUT;
+	}
+	if (db_begin(db) != GW_OK) {
+		*why = "database error";
+		return GW_EDB;
+	}
+	rc = move_quota(db, t, amount, 1, why);
+	if (rc != GW_OK) {
+		db_rollback(db);
+		if (rc != GW_EFORBIDDEN)
+			*why = "database error";
+		return rc;
+	}
+	if (db_commit(db) != GW_OK) {
+		*why = "database error";
+		return GW_EDB;
+	}
+	return GW_OK;
+}
+
+int
+billing_refund(struct db *db, const struct relay_token *t, int64_t amount)
+{
+	int rc;
+
+	if (amount <= 0)
+		return GW_OK;
+	if ((rc = db_begin(db)) != GW_OK)
+		return rc;
+	if ((rc = move_quota(db, t, -amount, 0, NULL)) != GW_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/* The consume log row (One API's RecordConsumeLog; request_id as its
+ * recordLogHelper adds it). */
+static int
+consume_log(struct db *db, const struct settle *s, int64_t quota)
+{
+	const struct relay_token *t = s->token;
+	char content[160];
+
+	snprintf(content, sizeof(content), "倍率：%.2f × %.2f × %.2f",
+	    s->price.model_ratio, s->price.group_ratio, s->price.completion_ratio);
+	return db_exec(db, "INSERT INTO logs (user_id, created_at, type, content, username, "
+	    "token_name, model_name, quota, prompt_tokens, completion_tokens, channel_id, "
+	    "request_id, elapsed_time, is_stream, system_prompt_reset) "
+	    "VALUES (?, ?, ?, ?, COALESCE(?, (SELECT username FROM users WHERE id = ?), ''), "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    DB_ARGS(DB_I(t->user_id), DB_I(now_sec()), DB_I(LOGT_CONSUME), DB_S(content),
+	    DB_S(t->username), DB_I(t->user_id), DB_S(t->name ? t->name : ""),
+	    DB_S(s->model ? s->model : ""), DB_I(quota), DB_I(s->usage.prompt),
+	    DB_I(s->usage.completion), DB_I(s->channel_id), DB_S(s->request_id ? s->request_id : ""),
+	    DB_I(s->elapsed_ms), DB_I(s->is_stream ? 1 : 0), DB_I(s->system_prompt_reset ? 1 : 0)),
+	    NULL);
+}
+
+/* The fork's user_request_costs row for GET /api/cost/request/:id; a
+ * second settlement of the same request id overwrites the quota. */
+static int
+cost_row(struct db *db, const struct settle *s, int64_t quota)
+{
+	const char *sql = db_kind(db) == DB_MYSQL ?
+	    "INSERT INTO user_request_costs (created_time, user_id, request_id, quota) "
+	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE quota = VALUES(quota)" :
+	    "INSERT INTO user_request_costs (created_time, user_id, request_id, quota) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT(request_id) DO UPDATE SET quota = excluded.quota";
+
+	if (s->request_id == NULL || *s->request_id == '\0')
+		return GW_OK;
+	return db_exec(db, sql, DB_ARGS(DB_I(now_sec()), DB_I(s->token->user_id),
+	    DB_S(s->request_id), DB_I(quota)), NULL);
+}
+
+int
+billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+{
+	int64_t quota, delta;
+	int rc;
+
+	if (s == NULL || s->token == NULL)
+		return GW_EINPUT;
+	quota = billing_quota(&s->price, &s->usage);
+	delta = quota - s->pre;
+	if ((rc = db_begin(db)) != GW_OK)
+		return rc;
+	if (delta != 0 && (rc = move_quota(db, s->token, delta, 0, NULL)) != GW_OK)
+		goto fail;
+	if (delta == 0 && !s->token->unlimited &&
+	    (rc = db_exec(db, "UPDATE tokens SET accessed_time = ? WHERE id = ?",
+	    DB_ARGS(DB_I(now_sec()), DB_I(s->token->id)), NULL)) != GW_OK)
+		goto fail;
+	if ((rc = db_exec(db, "UPDATE users SET used_quota = used_quota + ?, "
+	    "request_count = request_count + 1 WHERE id = ?",
+	    DB_ARGS(DB_I(quota), DB_I(s->token->user_id)), NULL)) != GW_OK)
+		goto fail;
+	if (s->channel_id > 0 && (rc = db_exec(db, "UPDATE channels SET used_quota = used_quota + ? "
+	    "WHERE id = ?", DB_ARGS(DB_I(quota), DB_I(s->channel_id)), NULL)) != GW_OK)
+		goto fail;
+	if (option_bool("LogConsumeEnabled", 1) && (rc = consume_log(db, s, quota)) != GW_OK)
+		goto fail;
+	if ((rc = cost_row(db, s, quota)) != GW_OK)
+		goto fail;
+	if ((rc = db_commit(db)) != GW_OK)
+		return rc;
+	if (quota_out)
+		*quota_out = quota;
+	return GW_OK;
+fail:
+	db_rollback(db);
+	return rc;
+}

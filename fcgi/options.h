@@ -12,6 +12,11 @@
 int options_load(struct db *db) GW_WUR;
 /* Reload from the database if SYNC_FREQUENCY has passed since the last load. */
 void options_maybe_reload(struct db *db);
+/* One API's default price tables (JSON objects); a stored ModelRatio or
+ * CompletionRatio replaces them, so billing falls back to these. */
+extern const char options_default_model_ratio[];
+extern const char options_default_completion_ratio[];
+
 /* A copy of the value in the arena, or NULL for an unknown key. */
 char *option_dup(struct arena *a, const char *key);
 /* Typed reads with a fallback for unknown or malformed values. */

@@ -756,7 +756,11 @@ h_relay(struct req *r)
 		oai_error(r, 403, "one_api_error", "insufficient_user_quota", "用户额度不足");
 		goto out;
 	}
-	if (billing_preconsume(r->db, r->token, x.pre, &why) != GW_OK) {
+	if ((rc = billing_preconsume(r->db, r->token, x.pre, &why)) == GW_EDB) {
+		oai_error(r, 500, "one_api_error", "pre_consume_failed", "database error");
+		goto out;
+	}
+	if (rc != GW_OK) {
 		oai_error(r, 403, "one_api_error", why && strstr(why, "令牌") ?
 		    "pre_consume_token_quota_failed" : "insufficient_user_quota", "%s",
 		    why ? why : "额度不足");

@@ -25,6 +25,7 @@ const struct route routes[] = {
 	{ "GET", "/api/user/token", h_user_access_token, ROLE_COMMON, API, 0 },
 	{ "GET", "/api/user/aff", h_user_aff, ROLE_COMMON, API, 0 },
 	{ "GET", "/api/user/available_models", h_user_available_models, ROLE_COMMON, API, 0 },
+	{ "GET", "/api/user/dashboard", h_user_dashboard, ROLE_COMMON, API, 0 },
 
 	/* user administration */
 	{ "GET", "/api/user/", h_user_list, ROLE_ADMIN, API, 0 },
@@ -66,7 +67,6 @@ const struct route routes[] = {
 	{ "GET", "/api/log/self", h_log_self, ROLE_COMMON, API, 0 },
 	{ "GET", "/api/log/self/stat", h_log_self_stat, ROLE_COMMON, API, 0 },
 	{ "GET", "/api/log/self/search", h_log_self_search, ROLE_COMMON, API, 0 },
-	{ "GET", "/api/user/dashboard", h_user_dashboard, ROLE_COMMON, API, 0 },
 	{ "POST", "/api/topup", h_topup, ROLE_ADMIN, APIB, BODY_API },
 	{ "GET", "/api/cost/request/:request_id", h_cost_request, 0, API, 0 },
 
