@@ -6,7 +6,9 @@
 //   import { startUpstream } from './upstream.mjs';
 //   const up = await startUpstream();           // up.base = "http://127.0.0.1:PORT"
 //   up.script([{ status: 429, json: {...} }]);  // next answers, first in first out
-//   up.requests                                  // [{method, path, headers, body, json}]
+//   up.route('/ch2', { status: 500, json: {...} }); // every answer under a prefix (reset() keeps routes; unroute/unrouteAll)
+//   up.requests                                  // [{method, path, headers, body, json, at, closedEarlyAt}]
+//   up.requestsTo('/ch2')                        // the requests under a prefix
 //   await up.stop();
 //
 // Any path prefix is accepted (channels point at base + "/ch1" etc.), so one
@@ -19,6 +21,12 @@
 //   { sse: 'file.sse', gapMs }       a recorded stream, one event every gapMs
 //   { firstByteMs }                  (any answer) wait before the status line
 //   { resetAfterEvents: N }          (sse) destroy the socket after N events
+// A route (up.route(prefix, answer)) answers every request whose path starts
+// with prefix + "/" until up.unroute(prefix); answer may also be a function
+// (req, json) => answer, e.g. (req, json) => ({ ...defaultAnswer(req, json), gapMs: 150 }).
+// The script queue goes first, then routes, then the defaults.
+// Extra answer fields: { sse, gapMs, gapsMs: [ms, ...] } per-event gaps;
+// { hang: true } never answers (the connection stays open until stop()).
 // Without a script: chat completions (stream or not, tools or not),
 // embeddings and models answer from the recordings.
 import http from 'node:http';
@@ -51,7 +59,7 @@ export function sseEvents(buf) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function defaultAnswer(req, json) {
+export function defaultAnswer(req, json) {
 	const p = req.url.split('?')[0];
 	if (p.endsWith('/chat/completions')) {
 		const tools = json && Array.isArray(json.tools) && json.tools.length > 0;
@@ -65,17 +73,23 @@ function defaultAnswer(req, json) {
 
 async function answer(res, a, req) {
 	if (a.firstByteMs) await sleep(a.firstByteMs);
+	if (a.hang) return;
 	if (a.sse) {
 		res.writeHead(a.status || 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
 		const events = sseEvents(fixture(a.sse));
 		for (let i = 0; i < events.length; i++) {
 			if (a.resetAfterEvents !== undefined && i >= a.resetAfterEvents) {
+				// what was written must reach the peer before the cut: wait
+				// for the kernel to take it, and a little more
+				await sleep(50);
 				req.socket.destroy();
 				return;
 			}
-			if (i > 0 && a.gapMs) await sleep(a.gapMs);
+			const gap = a.gapsMs ? a.gapsMs[i - 1] : a.gapMs;
+			if (i > 0 && gap) await sleep(gap);
 			if (res.destroyed) return;
-			res.write(events[i]);
+			if (a.resetAfterEvents !== undefined) await new Promise((r) => res.write(events[i], () => r()));
+			else res.write(events[i]);
 		}
 		res.end();
 		return;
@@ -97,6 +111,17 @@ async function answer(res, a, req) {
 export async function startUpstream({ port = 0 } = {}) {
 	const queue = [];
 	const requests = [];
+	const routes = new Map();
+	const routed = (req, json) => {
+		const p = req.url.split('?')[0];
+		let best = null;
+		for (const prefix of routes.keys()) {
+			if (p.startsWith(prefix + '/') && (!best || prefix.length > best.length)) best = prefix;
+		}
+		if (best === null) return null;
+		const a = routes.get(best);
+		return typeof a === 'function' ? a(req, json) : a;
+	};
 	const server = http.createServer((req, res) => {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
@@ -104,8 +129,11 @@ export async function startUpstream({ port = 0 } = {}) {
 			const body = Buffer.concat(chunks).toString('utf8');
 			let json = null;
 			try { json = body ? JSON.parse(body) : null; } catch { json = null; }
-			requests.push({ method: req.method, path: req.url, headers: req.headers, body, json, at: Date.now() });
-			const a = queue.length ? queue.shift() : defaultAnswer(req, json);
+			const rec = { method: req.method, path: req.url, headers: req.headers, body, json, at: Date.now(), closedEarlyAt: null };
+			requests.push(rec);
+			// the caller hung up before the whole answer was written
+			res.on('close', () => { if (!res.writableFinished) rec.closedEarlyAt = Date.now(); });
+			const a = queue.length ? queue.shift() : (routed(req, json) ?? defaultAnswer(req, json));
 			try { await answer(res, a, req); } catch { req.socket.destroy(); }
 		});
 	});
@@ -116,7 +144,11 @@ export async function startUpstream({ port = 0 } = {}) {
 		base,
 		requests,
 		script(list) { queue.push(...list); },
+		route(prefix, a) { routes.set(prefix, a); },
+		unroute(prefix) { routes.delete(prefix); },
+		requestsTo(prefix) { return requests.filter((r) => r.path.startsWith(prefix + '/')); },
 		reset() { queue.length = 0; requests.length = 0; },
+		unrouteAll() { routes.clear(); },
 		stop() {
 			server.closeAllConnections?.();
 			return new Promise((r) => server.close(r));
