@@ -3,6 +3,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "billing.h"
@@ -419,18 +420,15 @@ cost_row(struct db *db, const struct settle *s, int64_t quota)
 	    DB_S(s->request_id), DB_I(quota)), NULL);
 }
 
-int
-billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+/* The writes of one settlement, inside the caller's transaction. */
+static int
+settle_rows(struct db *db, const struct settle *s, int64_t *quota_out)
 {
 	int64_t quota, delta;
 	int rc;
 
-	if (s == NULL || s->token == NULL)
-		return GW_EINPUT;
 	quota = billing_quota(&s->price, &s->usage);
 	delta = quota - s->pre;
-	if ((rc = db_begin(db)) != GW_OK)
-		return rc;
 	if (delta != 0 && (rc = move_quota(db, s->token, delta, 0, NULL)) != GW_OK)
 		goto fail;
 	if (delta == 0 && !s->token->unlimited &&
@@ -448,12 +446,208 @@ billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
 		goto fail;
 	if ((rc = cost_row(db, s, quota)) != GW_OK)
 		goto fail;
-	if ((rc = db_commit(db)) != GW_OK)
-		return rc;
 	if (quota_out)
 		*quota_out = quota;
 	return GW_OK;
 fail:
-	db_rollback(db);
 	return rc;
+}
+
+int
+billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+{
+	int rc;
+
+	if (s == NULL || s->token == NULL)
+		return GW_EINPUT;
+	if ((rc = db_begin(db)) != GW_OK)
+		return rc;
+	if ((rc = settle_rows(db, s, quota_out)) != GW_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/*
+ * The settlement queue: one writer thread per process commits queued
+ * settlements in batches, so a relay request costs one write transaction
+ * per batch instead of one each (One API settles in a goroutine too). A
+ * queued settlement is a deep copy; the writer owns it.
+ */
+#define SETTLE_BATCH 256
+
+struct qitem {
+	struct qitem *next;
+	struct settle s;
+	struct relay_token tok;
+	/* copies of the strings the settlement reads */
+	char *model, *request_id, *token_name, *username;
+};
+
+static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t q_idle = PTHREAD_COND_INITIALIZER;
+static struct qitem *q_head, *q_tail;
+static int q_running, q_stop, q_busy;
+static pthread_t q_thread;
+
+static void
+qitem_free(struct qitem *q)
+{
+	free(q->model);
+	free(q->request_id);
+	free(q->token_name);
+	free(q->username);
+	free(q);
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Commit a batch; when the batch fails as a whole, settle its items one by
+ * one so one bad row cannot lose the others' charges. */
+static void
+commit_batch(struct db *db, struct qitem *list)
+{
+	struct qitem *q;
+	int rc = db_begin(db);
+
+	for (q = list; rc == GW_OK && q; q = q->next)
+		rc = settle_rows(db, &q->s, NULL);
+	if (rc == GW_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != GW_OK)
+		for (q = list; q; q = q->next)
+			if (billing_settle(db, &q->s, NULL) != GW_OK)
+				log_error("billing: settlement of request %s failed (quota %lld held)",
+				    q->s.request_id, (long long)q->s.pre);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct db *db = NULL;
+	struct qitem *list, *q, **tail;
+	int n;
+
+	(void)arg;
+	pthread_mutex_lock(&q_mu);
+	for (;;) {
+		while (q_head == NULL && !q_stop)
+			pthread_cond_wait(&q_cv, &q_mu);
+		if (q_head == NULL && q_stop)
+			break;
+		/* take up to a batch */
+		list = q_head;
+		tail = &list;
+		for (n = 0, q = q_head; q && n < SETTLE_BATCH; q = q->next, n++)
+			tail = &q->next;
+		q_head = *tail;
+		*tail = NULL;
+		if (q_head == NULL)
+			q_tail = NULL;
+		q_busy = 1;
+		pthread_mutex_unlock(&q_mu);
+		if (db == NULL && db_open(&db) != GW_OK) {
+			log_error("billing: the settlement writer cannot open the database");
+			db = NULL;
+		}
+		if (db)
+			commit_batch(db, list);
+		while ((q = list) != NULL) {
+			list = q->next;
+			qitem_free(q);
+		}
+		pthread_mutex_lock(&q_mu);
+		q_busy = 0;
+		pthread_cond_broadcast(&q_idle);
+	}
+	pthread_mutex_unlock(&q_mu);
+	db_close(db);
+	return NULL;
+}
+
+int
+billing_queue_start(void)
+{
+	pthread_mutex_lock(&q_mu);
+	if (!q_running && pthread_create(&q_thread, NULL, writer_main, NULL) == 0)
+		q_running = 1;
+	pthread_mutex_unlock(&q_mu);
+	return q_running ? GW_OK : GW_ENOMEM;
+}
+
+void
+billing_queue_flush(void)
+{
+	pthread_mutex_lock(&q_mu);
+	while (q_running && (q_head != NULL || q_busy))
+		pthread_cond_wait(&q_idle, &q_mu);
+	pthread_mutex_unlock(&q_mu);
+}
+
+void
+billing_queue_stop(void)
+{
+	pthread_mutex_lock(&q_mu);
+	if (!q_running) {
+		pthread_mutex_unlock(&q_mu);
+		return;
+	}
+	q_stop = 1;
+	pthread_cond_signal(&q_cv);
+	pthread_mutex_unlock(&q_mu);
+	pthread_join(q_thread, NULL);
+	q_running = 0;
+	q_stop = 0;
+}
+
+int
+billing_settle_later(struct db *db, const struct settle *s)
+{
+	struct qitem *q;
+
+	if (s == NULL || s->token == NULL)
+		return GW_EINPUT;
+	pthread_mutex_lock(&q_mu);
+	if (!q_running) {
+		pthread_mutex_unlock(&q_mu);
+		return billing_settle(db, s, NULL);	/* CGI, tests: now */
+	}
+	pthread_mutex_unlock(&q_mu);
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return billing_settle(db, s, NULL);
+	q->s = *s;
+	q->tok = *s->token;
+	q->model = dup_or_empty(s->model);
+	q->request_id = dup_or_empty(s->request_id);
+	q->token_name = dup_or_empty(s->token->name);
+	q->username = s->token->username ? strdup(s->token->username) : NULL;
+	if (q->model == NULL || q->request_id == NULL || q->token_name == NULL ||
+	    (s->token->username && q->username == NULL)) {
+		qitem_free(q);
+		return billing_settle(db, s, NULL);
+	}
+	q->tok.name = q->token_name;
+	q->tok.username = q->username;
+	q->tok.group = NULL;
+	q->tok.models = NULL;
+	q->s.token = &q->tok;
+	q->s.model = q->model;
+	q->s.request_id = q->request_id;
+	pthread_mutex_lock(&q_mu);
+	if (q_tail)
+		q_tail->next = q;
+	else
+		q_head = q;
+	q_tail = q;
+	pthread_cond_signal(&q_cv);
+	pthread_mutex_unlock(&q_mu);
+	return GW_OK;
 }

@@ -84,4 +84,16 @@ struct settle {
  */
 int billing_settle(struct db *db, const struct settle *s, int64_t *quota_out) GW_WUR;
 
+/* The same settlement, handed to the process's writer thread, which commits
+ * queued settlements in batches (one transaction for many requests). The
+ * settlement is copied. Without a running writer (CGI mode, tests) it is
+ * settled at once on db. */
+int billing_settle_later(struct db *db, const struct settle *s) GW_WUR;
+/* Start the writer thread (FastCGI mode, before the workers). */
+int billing_queue_start(void) GW_WUR;
+/* Wait until everything queued so far is committed. */
+void billing_queue_flush(void);
+/* Commit what is queued and stop the writer (shutdown). */
+void billing_queue_stop(void);
+
 #endif

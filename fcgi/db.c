@@ -1,9 +1,36 @@
 /* fcgi/db.c: driver-independent store layer: statement cache, rows to JSON */
+#include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include "db_driver.h"
 #include "cfg.h"
 #include "log.h"
+
+/*
+ * SQLite has one writer at a time. Threads of one process that wait for the
+ * write lock inside SQLite poll it with sleeps of up to 100 ms (the busy
+ * handler), which under load turns into long tail latencies. So writers of
+ * this process queue on a mutex first and reach SQLite one at a time; the
+ * busy timeout still covers other processes sharing the file.
+ */
+static pthread_mutex_t sqlite_writer = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+is_write(const char *sql)
+{
+	static const char *const verbs[] = { "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE",
+		"ALTER", "DROP" };
+	size_t i;
+
+	while (isspace((unsigned char)*sql))
+		sql++;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0)
+			return 1;
+	return 0;
+}
 
 int
 db_open(struct db **out)
@@ -145,13 +172,22 @@ int
 db_exec(struct db *db, const char *sql, const struct db_arg *args, size_t nargs, int64_t *changes)
 {
 	struct db_stmt *st;
-	int rc, n;
+	int rc, n, lock;
 
-	if ((rc = db_query(db, &st, sql, args, nargs)) != GW_OK)
+	/* a write outside a transaction is a transaction of its own */
+	lock = db->drv->kind == DB_SQLITE && !db->in_tx && is_write(sql);
+	if (lock)
+		pthread_mutex_lock(&sqlite_writer);
+	if ((rc = db_query(db, &st, sql, args, nargs)) != GW_OK) {
+		if (lock)
+			pthread_mutex_unlock(&sqlite_writer);
 		return rc;
+	}
 	while ((n = db_next(st)) > 0)
 		;
 	db_done(st);
+	if (lock)
+		pthread_mutex_unlock(&sqlite_writer);
 	if (n < 0)
 		return db->drv->is_conflict(db) ? GW_ECONFLICT : GW_EDB;
 	if (changes)
@@ -265,34 +301,61 @@ db_scalar_int(struct db *db, int64_t *out, const char *sql, const struct db_arg 
 	return n > 0 ? GW_OK : n == 0 ? GW_ENOTFOUND : GW_EDB;
 }
 
+/* SQLite transactions hold the process's writer mutex from BEGIN to
+ * COMMIT/ROLLBACK (see sqlite_writer). */
 int
 db_begin(struct db *db)
 {
-	int rc = db_exec(db, db_kind(db) == DB_SQLITE ? "BEGIN IMMEDIATE" : "START TRANSACTION",
-	    DB_NOARGS, NULL);
+	int sqlite = db_kind(db) == DB_SQLITE, rc;
 
-	if (rc == GW_OK)
-		db->in_tx = 1;
+	if (db->in_tx) {
+		log_error("db: nested transaction refused");
+		return GW_EDB;
+	}
+	if (sqlite)
+		pthread_mutex_lock(&sqlite_writer);
+	db->in_tx = 1;
+	rc = db_exec(db, sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION", DB_NOARGS, NULL);
+	if (rc != GW_OK) {
+		db->in_tx = 0;
+		if (sqlite)
+			pthread_mutex_unlock(&sqlite_writer);
+	}
 	return rc;
+}
+
+static void
+end_tx(struct db *db)
+{
+	db->in_tx = 0;
+	if (db_kind(db) == DB_SQLITE)
+		pthread_mutex_unlock(&sqlite_writer);
 }
 
 int
 db_commit(struct db *db)
 {
-	int rc = db_exec(db, "COMMIT", DB_NOARGS, NULL);
+	int rc;
 
-	if (rc != GW_OK)
-		db_rollback(db);
-	db->in_tx = 0;
+	if (!db->in_tx)
+		return GW_EDB;
+	rc = db_exec(db, "COMMIT", DB_NOARGS, NULL);
+	if (rc != GW_OK) {
+		if (db_exec(db, "ROLLBACK", DB_NOARGS, NULL) != GW_OK)
+			log_warn("db: rollback failed");
+	}
+	end_tx(db);
 	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
+	if (!db->in_tx)
+		return;
 	if (db_exec(db, "ROLLBACK", DB_NOARGS, NULL) != GW_OK)
 		log_warn("db: rollback failed");
-	db->in_tx = 0;
+	end_tx(db);
 }
 
 int

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "jsonx.h"
+#include "billing.h"
 #include "log.h"
 
 /* FastCGI streams behind struct io. */
@@ -181,6 +182,8 @@ worker_serve_fcgi(int fd, int n)
 		free(ws);
 		return -1;
 	}
+	if (billing_queue_start() != GW_OK)
+		log_warn("no settlement writer thread: requests settle one by one");
 	for (i = 0; i < n; i++) {
 		ws[i].id = i;
 		pthread_mutex_lock(&live_mu);
@@ -226,10 +229,12 @@ worker_serve_fcgi(int fd, int n)
 	if (left > 0) {
 		log_warn("%d requests still running after %llds; exiting anyway", left,
 		    (long long)cfg->shutdown_timeout_sec);
+		billing_queue_flush();	/* what finished is charged */
 		return 0;	/* the threads die with the process */
 	}
 	for (i = 0; i < n; i++)
 		pthread_join(ws[i].th, NULL);
+	billing_queue_stop();
 	free(ws);
 	log_info("stopped");
 	return 0;

@@ -665,7 +665,6 @@ settle(struct relay *x)
 {
 	struct req *r = x->r;
 	struct settle s;
-	int64_t q = 0;
 
 	if (!x->have_usage) {
 		x->usage.prompt = x->prompt_est;
@@ -685,7 +684,7 @@ settle(struct relay *x)
 	s.pre = x->pre;
 	s.usage = x->usage;
 	s.price = x->price;
-	if (billing_settle(r->db, &s, &q) != GW_OK)
+	if (billing_settle_later(r->db, &s) != GW_OK)
 		log_error("req=%s settlement failed (pre-consumed %lld kept)", r->id, (long long)x->pre);
 }
 
