@@ -109,7 +109,8 @@ warn_unknown(const char *name)
 			break;
 		}
 	if (fresh && unknown_n < UNKNOWN_SEEN_MAX)
-		snprintf(unknown_seen[unknown_n++], sizeof(unknown_seen[0]), "%s", name);
+		snprintf(unknown_seen[unknown_n++], sizeof(unknown_seen[0]), "%.*s",
+		    (int)sizeof(unknown_seen[0]) - 1, name);
 	else
 		fresh = 0;
 	pthread_mutex_unlock(&unknown_mu);
@@ -214,8 +215,23 @@ billing_price(const char *model, int channel_type, const char *group, struct pri
 		p->completion_ratio = completion_heuristic(name);
 	if (option_ratio("GroupRatio", group ? group : "", &p->group_ratio) != GW_OK)
 		p->group_ratio = 1;
-	/* One API prices cached prompt tokens like any other */
+	/* cached prompt tokens: the CachedInputRatio option (ours), by the
+	 * model's name or its name without a -YYYY-MM-DD snapshot date; 0 =
+	 * priced like any prompt token, as One API does */
 	p->cached_ratio = 0;
+	if (option_ratio("CachedInputRatio", model, &p->cached_ratio) != GW_OK) {
+		size_t n = strlen(model);
+		if (n > 11 && n < sizeof(name) && model[n - 11] == '-' && model[n - 6] == '-' &&
+		    model[n - 3] == '-') {
+			memcpy(name, model, n - 11);
+			name[n - 11] = '\0';
+			if (option_ratio("CachedInputRatio", name, &p->cached_ratio) != GW_OK)
+				p->cached_ratio = 0;
+		} else
+			p->cached_ratio = 0;
+	}
+	if (p->cached_ratio < 0)
+		p->cached_ratio = 0;
 }
 
 /* A double as a quota, clamped to what int64 holds. */

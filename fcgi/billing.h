@@ -13,7 +13,8 @@ struct price {
 	double model_ratio;
 	double completion_ratio;
 	double group_ratio;
-	double cached_ratio;	/* per cached prompt token, relative; 0 = same as prompt */
+	double cached_ratio;	/* a cached prompt token's price relative to a normal
+				 * one (option CachedInputRatio); 0 = same price */
 };
 
 struct usage {

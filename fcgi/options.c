@@ -604,6 +604,13 @@ const char options_default_completion_ratio[] = "{"
 	"\"llama3-8b-8192(33)\":2,"
 	"\"whisper-1\":0"
 	"}";
+/* Ours (the maintained fork prices cached input per model too): what a
+ * prompt token served from the provider's cache costs, relative to a normal
+ * one, per model; OpenAI's published discounts. Missing model = full price. */
+#define DEFAULT_CACHED_INPUT_RATIO "{" \
+	"\"gpt-4o\":0.5,\"gpt-4o-mini\":0.5,\"o1\":0.5,\"o1-mini\":0.5,\"o3-mini\":0.5," \
+	"\"o3\":0.25,\"o4-mini\":0.25,\"gpt-4.1\":0.25,\"gpt-4.1-mini\":0.25," \
+	"\"gpt-4.1-nano\":0.25,\"gpt-5\":0.1,\"gpt-5-mini\":0.1,\"gpt-5-nano\":0.1}"
 #define DEFAULT_MODEL_RATIO options_default_model_ratio
 #define DEFAULT_COMPLETION_RATIO options_default_completion_ratio
 
@@ -667,6 +674,7 @@ static const struct odef defs[] = {
 	{ "ModelRatio", DEFAULT_MODEL_RATIO, OT_RATIO },
 	{ "GroupRatio", "{\"default\":1,\"svip\":1,\"vip\":1}", OT_RATIO },
 	{ "CompletionRatio", DEFAULT_COMPLETION_RATIO, OT_RATIO },
+	{ "CachedInputRatio", DEFAULT_CACHED_INPUT_RATIO, OT_RATIO },
 	{ "TopUpLink", "", OT_STR },
 	{ "ChatLink", "", OT_STR },
 	{ "QuotaPerUnit", "500000", OT_REAL },

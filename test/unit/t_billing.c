@@ -62,7 +62,15 @@ START_TEST(default_prices)
 	CK_REAL(p.completion_ratio, 3);
 	CK_REAL(p.group_ratio, 1);
 	CK_REAL(p.cached_ratio, 0);
+	/* cached input: the CachedInputRatio defaults, snapshot dates ignored */
+	billing_price("gpt-4o-mini", 1, "default", &p);
+	CK_REAL(p.cached_ratio, 0.5);
+	billing_price("gpt-4o-mini-2024-07-18", 1, "default", &p);
+	CK_REAL(p.cached_ratio, 0.5);
+	billing_price("gpt-4.1-2025-04-14", 1, "default", &p);
+	CK_REAL(p.cached_ratio, 0.25);
 	billing_price("gpt-3.5-turbo-1106", 1, "default", &p);
+	CK_REAL(p.cached_ratio, 0);
 	CK_REAL(p.model_ratio, 0.5);
 	CK_REAL(p.completion_ratio, 2);
 	billing_price("gpt-3.5-turbo-16k", 1, "default", &p);
