@@ -50,4 +50,9 @@ TESTS += test/unit/t_channel_types
 test_unit_t_channel_types_SOURCES = test/unit/t_channel_types.c test/unit/t_core.h
 test_unit_t_channel_types_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_t_channel_types_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += test/unit/t_providers
+TESTS += test/unit/t_providers
+test_unit_t_providers_SOURCES = test/unit/t_providers.c test/unit/t_core.h
+test_unit_t_providers_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_providers_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif

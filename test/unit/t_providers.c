@@ -1,0 +1,112 @@
+/* test/unit/t_providers.c: upstream URLs and headers of the OpenAI-family and Azure adaptors */
+#include <string.h>
+#include "t_core.h"
+#include "provider.h"
+#include "channel_types.h"
+
+static struct channel_pick
+chan(int type, const char *config, const char *other)
+{
+	struct channel_pick c;
+
+	memset(&c, 0, sizeof(c));
+	c.id = 1;
+	c.type = type;
+	c.name = "c";
+	c.key = "sk-upstream";
+	c.base_url = "";
+	c.other = other;
+	c.config = config;
+	c.model_mapping = "";
+	c.system_prompt = "";
+	return c;
+}
+
+static const char *
+url(struct arena *a, const struct channel_pick *c, const char *base, const char *path, const char *model)
+{
+	struct upstream_target t = { c, base, path, model, 0 };
+
+	return provider_for(c->type)->url(a, &t);
+}
+
+static int
+has_header(struct curl_slist *h, const char *line)
+{
+	for (; h; h = h->next)
+		if (strcmp(h->data, line) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(urls)
+{
+	struct arena a;
+	struct channel_pick c;
+
+	arena_init(&a);
+	c = chan(1, "", "");
+	ck_assert_str_eq(url(&a, &c, "https://api.openai.com", "/v1/chat/completions", "gpt-4o"),
+	    "https://api.openai.com/v1/chat/completions");
+	/* OpenAICompatible: the base carries the version, the path drops "/v1" */
+	c = chan(50, "", "");
+	ck_assert_str_eq(url(&a, &c, "https://example.test/api/v1", "/v1/embeddings", "m"),
+	    "https://example.test/api/v1/embeddings");
+	/* Azure: deployment without dots, api-version from config, else `other` */
+	c = chan(3, "{\"api_version\":\"2024-06-01\"}", "");
+	ck_assert_str_eq(url(&a, &c, "https://r.openai.azure.com", "/v1/chat/completions", "gpt-3.5-turbo"),
+	    "https://r.openai.azure.com/openai/deployments/gpt-35-turbo/chat/completions?api-version=2024-06-01");
+	c = chan(3, "", "2023-05-15");
+	ck_assert_str_eq(url(&a, &c, "https://r.openai.azure.com", "/v1/embeddings", "text-embedding-3-small"),
+	    "https://r.openai.azure.com/openai/deployments/text-embedding-3-small/embeddings?api-version=2023-05-15");
+	/* no api-version, or no endpoint: no URL */
+	c = chan(3, "", "");
+	ck_assert_ptr_null(url(&a, &c, "https://r.openai.azure.com", "/v1/chat/completions", "gpt-4o"));
+	c = chan(3, "{\"api_version\":\"x\"}", "");
+	ck_assert_ptr_null(url(&a, &c, "", "/v1/chat/completions", "gpt-4o"));
+	/* types whose protocol is not spoken yet have no adaptor */
+	ck_assert_ptr_null(provider_for(14));
+	ck_assert_ptr_null(provider_for(24));
+	ck_assert_ptr_null(provider_for(999));
+	ck_assert_ptr_eq(provider_for(36), &provider_openai);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(headers)
+{
+	struct channel_pick c = chan(1, "", "");
+	struct upstream_target t = { &c, "https://api.openai.com", "/v1/chat/completions", "m", 0 };
+	struct curl_slist *h = NULL;
+
+	ck_assert_int_eq(provider_openai.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "Authorization: Bearer sk-upstream"));
+	ck_assert(!has_header(h, "X-Title: One API"));
+	curl_slist_free_all(h);
+	h = NULL;
+	c = chan(20, "", "");	/* OpenRouter */
+	ck_assert_int_eq(provider_openai.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "X-Title: One API"));
+	curl_slist_free_all(h);
+	h = NULL;
+	c = chan(3, "", "v");	/* Azure: api-key, no Authorization */
+	ck_assert_int_eq(provider_azure.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "api-key: sk-upstream"));
+	ck_assert(!has_header(h, "Authorization: Bearer sk-upstream"));
+	curl_slist_free_all(h);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("providers");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, urls);
+	tcase_add_test(tc, headers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+T_MAIN(suite)
