@@ -785,7 +785,9 @@ h_relay(struct req *r)
 		billing_price(distribute_map_model(&r->arena, x.ch.model_mapping, x.model), x.ch.type,
 		    r->token->group, &x.price);
 	}
-	if (out == OUT_DONE || (x.began && x.client_gone))
+	/* a stream the client left midway is OUT_DONE too: charged for what
+	 * was produced; a failure costs nothing */
+	if (out == OUT_DONE)
 		settle(&x);
 	else if (billing_refund(r->db, r->token, x.pre) != GW_OK)
 		log_error("req=%s refund of %lld failed", r->id, (long long)x.pre);
