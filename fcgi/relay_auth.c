@@ -318,22 +318,30 @@ relay_auth(struct req *r, struct relay_token *t)
 }
 
 int
-relay_auth_model(struct req *r, const struct relay_token *t, const char *model)
+relay_token_allows(const struct relay_token *t, const char *model)
 {
 	const char *p, *e;
 	size_t n;
 
 	/* isModelInList: split on ",", exact match, no trimming */
 	if (t->models == NULL || *t->models == '\0' || model == NULL || *model == '\0')
-		return GW_OK;
+		return 1;
 	n = strlen(model);
 	for (p = t->models;; p = e + 1) {
 		e = strchr(p, ',');
 		if ((e ? (size_t)(e - p) : strlen(p)) == n && memcmp(p, model, n) == 0)
-			return GW_OK;
+			return 1;
 		if (e == NULL)
 			break;
 	}
+	return 0;
+}
+
+int
+relay_auth_model(struct req *r, const struct relay_token *t, const char *model)
+{
+	if (relay_token_allows(t, model))
+		return GW_OK;
 	(void)oai_error(r, 403, ONE_API_ERR, NULL, "该令牌无权使用模型：%s", model);
 	return GW_EFORBIDDEN;
 }

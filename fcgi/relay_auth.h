@@ -43,6 +43,10 @@ int relay_auth(struct req *r, struct relay_token *t) GW_WUR;
  * writes 403 "该令牌无权使用模型：<model>" and returns GW_EFORBIDDEN. */
 int relay_auth_model(struct req *r, const struct relay_token *t, const char *model) GW_WUR;
 
+/* The allow-list test alone (One API's isModelInList: comma-separated,
+ * exact, no trimming); 1 when allowed (an empty list allows all). Pure. */
+int relay_token_allows(const struct relay_token *t, const char *model);
+
 /* Is ip inside one of the comma-separated CIDRs (IPv4 and IPv6)? Pure;
  * malformed entries never match. */
 int relay_ip_in_subnets(const char *ip, const char *subnets);

@@ -797,32 +797,6 @@ out:
 	return GW_OK;
 }
 
-/* Is model in the comma-separated list (items trimmed)? */
-static int
-csv_has(const char *list, const char *model)
-{
-	size_t ml = strlen(model);
-	const char *p = list;
-
-	while (*p) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		const char *q = p;
-		while (n && (*q == ' ' || *q == '\t')) {
-			q++;
-			n--;
-		}
-		while (n && (q[n - 1] == ' ' || q[n - 1] == '\t'))
-			n--;
-		if (n == ml && memcmp(q, model, n) == 0)
-			return 1;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return 0;
-}
-
 /* Models the key may use: its group's enabled abilities, cut by the token's
  * allow-list. */
 static json_t *
@@ -844,7 +818,7 @@ key_models(struct req *r, const char *only)
 		size_t i;
 		if (only && strcmp(only, m) != 0)
 			continue;
-		if (r->token->models && r->token->models[0] && !csv_has(r->token->models, m))
+		if (!relay_token_allows(r->token, m))
 			continue;
 		ct = channel_type((int)db_int(st, 1));
 		snprintf(owner, sizeof(owner), "%s", ct ? ct->name : "custom");
