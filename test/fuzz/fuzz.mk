@@ -24,3 +24,17 @@ noinst_PROGRAMS += test/fuzz/fz_subnet
 test_fuzz_fz_subnet_SOURCES = test/fuzz/fz_subnet.c
 test_fuzz_fz_subnet_LDADD = $(GW_LIBS)
 test_fuzz_fz_subnet_LDFLAGS = $(FUZZ_LD)
+# the format codecs: request bodies, answers and streams split anywhere
+noinst_PROGRAMS += test/fuzz/fz_fmt_chat test/fuzz/fz_fmt_claude test/fuzz/fz_fmt_responses test/fuzz/fz_fmt_gemini
+test_fuzz_fz_fmt_chat_SOURCES = test/fuzz/fz_fmt_chat.c
+test_fuzz_fz_fmt_chat_LDADD = $(GW_LIBS)
+test_fuzz_fz_fmt_chat_LDFLAGS = $(FUZZ_LD)
+test_fuzz_fz_fmt_claude_SOURCES = test/fuzz/fz_fmt_claude.c
+test_fuzz_fz_fmt_claude_LDADD = $(GW_LIBS)
+test_fuzz_fz_fmt_claude_LDFLAGS = $(FUZZ_LD)
+test_fuzz_fz_fmt_responses_SOURCES = test/fuzz/fz_fmt_responses.c
+test_fuzz_fz_fmt_responses_LDADD = $(GW_LIBS)
+test_fuzz_fz_fmt_responses_LDFLAGS = $(FUZZ_LD)
+test_fuzz_fz_fmt_gemini_SOURCES = test/fuzz/fz_fmt_gemini.c
+test_fuzz_fz_fmt_gemini_LDADD = $(GW_LIBS)
+test_fuzz_fz_fmt_gemini_LDFLAGS = $(FUZZ_LD)
