@@ -30,6 +30,10 @@ struct cfg {
 	int64_t suspend_5xx;		/* CHANNEL_SUSPEND_SECONDS_FOR_5XX */
 	int64_t suspend_auth;		/* CHANNEL_SUSPEND_SECONDS_FOR_AUTH */
 	int64_t stream_heartbeat;	/* STREAM_HEARTBEAT_SEC */
+	int64_t default_max_token;	/* DEFAULT_MAX_TOKEN */
+	int64_t max_inline_image_mb;	/* MAX_INLINE_IMAGE_SIZE_MB */
+	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
+	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
 };
 
 /* The configuration in force; set once by main before threads start. */

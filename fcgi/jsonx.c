@@ -6,6 +6,7 @@
 #include <string.h>
 #include "jsonx.h"
 #include "cfg.h"
+#include "dispatch.h"
 #include "log.h"
 
 int
@@ -16,7 +17,7 @@ resp_json(struct req *r, int status, json_t *j)
 
 	if (j == NULL)
 		return GW_ENOMEM;
-	s = json_dumps(j, JSON_COMPACT);
+	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(j);
 	if (s == NULL)
 		return GW_ENOMEM;
@@ -74,6 +75,24 @@ api_fail(struct req *r, int status, const char *fmt, ...)
 	return resp_json(r, status, json_pack("{s:b, s:s}", "success", 0, "message", msg));
 }
 
+/* Anthropic's error type for a status (its API reference, "Errors"). */
+const char *
+claude_error_type(int status)
+{
+	switch (status) {
+	case 400: return "invalid_request_error";
+	case 401: return "authentication_error";
+	case 402: return "billing_error";
+	case 403: return "permission_error";
+	case 404: return "not_found_error";
+	case 413: return "request_too_large";
+	case 429: return "rate_limit_error";
+	case 503: case 529: return "overloaded_error";
+	case 504: return "timeout_error";
+	default: return "api_error";
+	}
+}
+
 int
 oai_error(struct req *r, int status, const char *type, const char *code, const char *fmt, ...)
 {
@@ -84,6 +103,9 @@ oai_error(struct req *r, int status, const char *type, const char *code, const c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(full, sizeof(full), "%s (request id: %s)", msg, r->id);
+	if (r->route && (r->route->flags & R_CLAUDE))
+		return resp_json(r, status, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "error",
+		    "error", "type", claude_error_type(status), "message", full, "request_id", r->id));
 	return resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",
 	    "message", full, "type", type, "param", "", "code", code ? code : ""));
 }

@@ -67,6 +67,8 @@ int h_cost_request(struct req *r);
 
 /* relay.c: the OpenAI-compatible /v1 endpoints (API-key auth) */
 int h_relay(struct req *r);
+int h_count_tokens(struct req *r);
+int h_response_item(struct req *r);
 int h_models_list(struct req *r);
 int h_model_get(struct req *r);
 int h_billing_subscription(struct req *r);

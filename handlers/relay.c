@@ -1,8 +1,10 @@
-/* handlers/relay.c: the OpenAI-compatible relay (/v1/chat/completions,
- * /v1/completions, /v1/embeddings, /v1/moderations), /v1/models and the
- * billing emulation. One request: validate, pick a channel, hold quota,
+/* handlers/relay.c: the relay endpoints: OpenAI's /v1/chat/completions,
+ * /v1/completions, /v1/embeddings, /v1/moderations, /v1/responses and
+ * Claude's /v1/messages. One request: validate, pick a channel, hold quota,
  * call the upstream (retrying other channels while nothing was sent),
- * pass the answer through (streams event by event), settle. */
+ * answer, settle. The answer passes through byte for byte when the client's
+ * format is the channel's protocol; otherwise request, answer and stream
+ * are translated through the hub (providers/hub.h), stream event by event. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 #include "cfg.h"
 #include "channel_types.h"
 #include "distribute.h"
+#include "hub.h"
+#include "image_inline.h"
 #include "jsonx.h"
 #include "log.h"
 #include "options.h"
@@ -26,7 +30,7 @@
 #define RELAY_MAX_TEXT		(1u << 20)	/* streamed text kept for a usage estimate */
 #define RELAY_MAX_ATTEMPTS	16
 
-enum mode { M_CHAT, M_COMPLETIONS, M_EMBEDDINGS, M_MODERATIONS };
+enum mode { M_CHAT, M_COMPLETIONS, M_EMBEDDINGS, M_MODERATIONS, M_MESSAGES, M_RESPONSES };
 
 /* One relay request. The attempt fields are reset for every channel tried. */
 struct relay {
@@ -39,11 +43,23 @@ struct relay {
 	int client_usage;		/* the client asked for stream usage */
 	int64_t max_tokens;
 	int64_t prompt_est;
+	/* the client's format; NULL for the OpenAI-only modes (completions,
+	 * embeddings, moderations), which only OpenAI-family channels serve */
+	const struct hub_format *in;
+	struct hub_req hub;		/* the client's request in the hub, decoded when first needed */
+	int hub_state;			/* 0 not yet, 1 decoded, -1 invalid (answered) */
 	struct channel_pick ch;
 	struct price price;
 	int64_t pre;
 	int system_prompt_reset;
 	/* attempt */
+	const struct hub_format *up;	/* the channel's protocol */
+	int pass;			/* the client's format is up's: bytes pass through */
+	struct hub_req q;		/* translating: the request as sent upstream */
+	void *dec;			/* up's stream decoder (also observes pass-through usage) */
+	void *enc;			/* translating: the client's stream encoder */
+	int up_error;			/* the upstream stream reported an error */
+	const char *resp_id;		/* the upstream's answer id (Responses: kept for GET/DELETE) */
 	long status;
 	int is_sse;
 	int began;			/* client SSE headers sent: no retry now */
@@ -65,6 +81,8 @@ static const char *const mode_path[] = {
 	[M_COMPLETIONS] = "/v1/completions",
 	[M_EMBEDDINGS] = "/v1/embeddings",
 	[M_MODERATIONS] = "/v1/moderations",
+	[M_MESSAGES] = "/v1/messages",
+	[M_RESPONSES] = "/v1/responses",
 };
 
 /* An OpenAI-shaped error of ours: "invalid_text_request" for bad input. */
@@ -102,6 +120,36 @@ add_content_text(struct buf *b, json_t *c)
 	}
 }
 
+/* Text of a Claude/Responses body for the estimate: every string value but
+ * identifiers, enums and base64 payloads (depth-capped). */
+static void
+add_json_text(struct buf *b, json_t *j, int depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > 32)
+		return;
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			add_json_text(b, v, depth + 1);
+		return;
+	}
+	json_object_foreach(j, k, v) {
+		if (json_is_string(v)) {
+			const char *s = json_string_value(v);
+			if (strcmp(k, "type") == 0 || strcmp(k, "role") == 0 || strcmp(k, "model") == 0 ||
+			    strcmp(k, "id") == 0 || strcmp(k, "data") == 0 || strcmp(k, "signature") == 0 ||
+			    strcmp(k, "encrypted_content") == 0 || strcmp(k, "media_type") == 0 ||
+			    strncmp(s, "data:", 5) == 0)
+				continue;
+			keep_text(b, s, json_string_length(v));
+		} else if (json_is_object(v) || json_is_array(v))
+			add_json_text(b, v, depth + 1);
+	}
+}
+
 /* The prompt tokens, estimated (for the hold, and when the upstream is silent
  * about usage): One API's 3 per message + 3 priming, text at ~0.38/byte. */
 static int64_t
@@ -112,7 +160,11 @@ estimate_prompt(struct relay *x)
 	int64_t n = 0;
 	size_t i;
 
-	if (x->mode == M_CHAT && json_is_array(msgs = json_object_get(x->body, "messages"))) {
+	if (x->mode == M_MESSAGES || x->mode == M_RESPONSES) {
+		msgs = json_object_get(x->body, x->mode == M_MESSAGES ? "messages" : "input");
+		n = 3 + 3 * (int64_t)json_array_size(msgs);
+		add_json_text(&b, x->body, 0);
+	} else if (x->mode == M_CHAT && json_is_array(msgs = json_object_get(x->body, "messages"))) {
 		json_array_foreach(msgs, i, m) {
 			add_content_text(&b, json_object_get(m, "content"));
 			n += 3;
@@ -161,39 +213,56 @@ read_request(struct relay *x)
 		return bad_request(r, "model is required%s", NULL), GW_EINPUT;
 	if ((rc = jx_bool(x->body, "stream", &b)) == GW_EINPUT)
 		return bad_request(r, "stream must be a boolean%s", NULL), GW_EINPUT;
-	x->stream = rc == GW_OK && b && (x->mode == M_CHAT || x->mode == M_COMPLETIONS);
+	x->stream = rc == GW_OK && b && x->mode != M_EMBEDDINGS && x->mode != M_MODERATIONS;
 	if (jx_int(x->body, "n", &n) == GW_EINPUT)
 		return bad_request(r, "n must be an integer%s", NULL), GW_EINPUT;
-	if ((rc = jx_int(x->body, "max_tokens", &x->max_tokens)) == GW_EINPUT ||
+	if (x->mode == M_RESPONSES) {
+		if (jx_int(x->body, "max_output_tokens", &x->max_tokens) == GW_EINPUT)
+			return bad_request(r, "max_output_tokens must be an integer%s", NULL), GW_EINPUT;
+	} else if ((rc = jx_int(x->body, "max_tokens", &x->max_tokens)) == GW_EINPUT ||
 	    (rc != GW_OK && jx_int(x->body, "max_completion_tokens", &x->max_tokens) == GW_EINPUT))
 		return bad_request(r, "max_tokens must be an integer%s", NULL), GW_EINPUT;
 	if (x->max_tokens < 0)
 		return bad_request(r, "max_tokens must not be negative%s", NULL), GW_EINPUT;
-	if (x->mode == M_CHAT && !json_is_array(json_object_get(x->body, "messages")))
+	if ((x->mode == M_CHAT || x->mode == M_MESSAGES) &&
+	    !json_is_array(json_object_get(x->body, "messages")))
 		return bad_request(r, "messages must be an array%s", NULL), GW_EINPUT;
+	if (x->mode == M_RESPONSES && !json_is_array(json_object_get(x->body, "input")) &&
+	    !json_is_string(json_object_get(x->body, "input")))
+		return bad_request(r, "input must be a string or an array%s", NULL), GW_EINPUT;
 	if (x->mode == M_COMPLETIONS && json_object_get(x->body, "prompt") == NULL)
 		return bad_request(r, "prompt is required%s", NULL), GW_EINPUT;
 	if (x->mode == M_EMBEDDINGS && json_object_get(x->body, "input") == NULL)
 		return bad_request(r, "input is required%s", NULL), GW_EINPUT;
 	so = json_object_get(x->body, "stream_options");
 	x->client_usage = json_is_true(json_object_get(so, "include_usage"));
+	x->in = x->mode == M_CHAT ? &hub_chat : x->mode == M_MESSAGES ? &hub_claude :
+	    x->mode == M_RESPONSES ? &hub_responses : NULL;
 	return GW_OK;
 }
 
-/* The upstream body: the client's bytes when nothing changes, otherwise a
- * copy with the mapped model, the channel's system prompt and, for streams,
- * stream_options.include_usage (we bill on the upstream's count). */
+/* The pass-through body: the client's bytes when nothing changes, otherwise
+ * a copy with the mapped model, the channel's system prompt (Chat's first
+ * system message, Claude's system, Responses' instructions) and, for OpenAI
+ * streams, stream_options.include_usage (we bill on the upstream's count). */
 static char *
-upstream_body(struct relay *x, size_t *len, int *owned)
+pass_body(struct relay *x, size_t *len, int *owned)
 {
 	const char *sp = x->ch.system_prompt;
 	int mapped = strcmp(x->up_model, x->model) != 0;
-	int need_sp = sp[0] && x->mode == M_CHAT;
-	json_t *b, *msgs, *first, *so;
+	int need_sp = sp[0] && (x->mode == M_CHAT || x->mode == M_MESSAGES || x->mode == M_RESPONSES);
+	int need_usage = x->stream && (x->mode == M_CHAT || x->mode == M_COMPLETIONS);
+	json_t *b, *msgs, *first, *so, *tc;
+	const char *tct;
 	char *s;
+	/* {"type":"tool","name":...} is One API's test harness's (and Claude's)
+	 * spelling of a forced function; OpenAI's Responses API rejects it */
+	int fix_tc = x->mode == M_RESPONSES &&
+	    (tct = json_string_value(json_object_get(json_object_get(x->body, "tool_choice"), "type"))) &&
+	    strcmp(tct, "tool") == 0;
 
 	*owned = 0;
-	if (!mapped && !need_sp && !(x->stream && !x->client_usage) &&
+	if (!mapped && !need_sp && !fix_tc && !(need_usage && !x->client_usage) &&
 	    json_object_get(x->body, "model") != NULL) {
 		*len = buf_len(&x->r->body);
 		return (char *)buf_cstr(&x->r->body);
@@ -201,7 +270,11 @@ upstream_body(struct relay *x, size_t *len, int *owned)
 	if ((b = json_deep_copy(x->body)) == NULL)
 		return NULL;
 	json_object_set_new(b, "model", json_string(x->up_model));
-	if (need_sp) {
+	if (need_sp && x->mode == M_MESSAGES)
+		json_object_set_new(b, "system", json_string(sp));
+	else if (need_sp && x->mode == M_RESPONSES)
+		json_object_set_new(b, "instructions", json_string(sp));
+	else if (need_sp) {
 		msgs = json_object_get(b, "messages");
 		first = json_array_get(msgs, 0);
 		if (first && json_is_string(json_object_get(first, "role")) &&
@@ -210,9 +283,11 @@ upstream_body(struct relay *x, size_t *len, int *owned)
 		else
 			json_array_insert_new(msgs, 0, json_pack("{s:s, s:s}", "role", "system",
 			    "content", sp));
-		x->system_prompt_reset = 1;
 	}
-	if (x->stream) {
+	x->system_prompt_reset = need_sp;
+	if (fix_tc && json_is_object(tc = json_object_get(b, "tool_choice")))
+		json_object_set_new(tc, "type", json_string("function"));
+	if (need_usage) {
 		so = json_object_get(b, "stream_options");
 		if (!json_is_object(so)) {
 			so = json_object();
@@ -225,6 +300,109 @@ upstream_body(struct relay *x, size_t *len, int *owned)
 	if (s == NULL)
 		return NULL;
 	*owned = 1;
+	*len = strlen(s);
+	return s;
+}
+
+/* One API's URL parameters (?thinking=, ?reasoning_effort=,
+ * ?reasoning_format=) applied to a translated request. */
+static void
+url_params(struct relay *x)
+{
+	struct req *r = x->r;
+	const char *t = req_query(r, "thinking"), *e = req_query(r, "reasoning_effort");
+	const char *f = req_query(r, "reasoning_format");
+
+	if (f && f[0])
+		x->hub.reasoning_format = f;
+	if (t && (strcmp(t, "1") == 0 || strcasecmp(t, "true") == 0 || strcasecmp(t, "yes") == 0 ||
+	    strcasecmp(t, "on") == 0)) {
+		x->hub.thinking = 1;
+		if (x->hub.reasoning_effort == NULL && x->hub.thinking_budget < 0)
+			x->hub.reasoning_effort = e && e[0] ? e : "medium";
+	} else if (t && (strcmp(t, "0") == 0 || strcasecmp(t, "false") == 0 ||
+	    strcasecmp(t, "no") == 0 || strcasecmp(t, "off") == 0)) {
+		x->hub.thinking = 0;
+		x->hub.reasoning_effort = NULL;
+		x->hub.thinking_budget = -1;
+	}
+}
+
+/* The client's request in the hub, decoded once; GW_EINPUT after writing
+ * the 400 in the client's format. Lazy: a pass-through never needs it (and
+ * passes on what only the upstream understands, e.g. server tools). */
+static int
+need_hub(struct relay *x)
+{
+	struct hub_err err;
+
+	if (x->hub_state != 0)
+		return x->hub_state > 0 ? GW_OK : GW_EINPUT;
+	memset(&err, 0, sizeof(err));
+	hub_req_init(&x->hub);
+	if (x->in->req_decode(&x->r->arena, x->body, &x->hub, &err) != GW_OK) {
+		x->hub_state = -1;
+		oai_error(x->r, err.status >= 400 ? err.status : 400, "invalid_request_error",
+		    "invalid_request", "%s", err.message[0] ? err.message : "invalid request");
+		return GW_EINPUT;
+	}
+	url_params(x);
+	x->hub_state = 1;
+	return GW_OK;
+}
+
+/* The translated body for this attempt's channel (x->q keeps the request
+ * as sent, for the answer's decoders). NULL with err filled when the
+ * request cannot be expressed upstream. */
+static char *
+xlate_body(struct relay *x, size_t *len, struct hub_err *err)
+{
+	struct req *r = x->r;
+	struct hub_req *q = &x->q;
+	const char *sp = x->ch.system_prompt;
+	json_t *j;
+	char *s;
+
+	*q = x->hub;
+	q->model = x->up_model;
+	q->stream = x->stream;
+	q->rf_tool = NULL;
+	if (q->max_tokens < 0 && x->up == &hub_claude)
+		q->max_tokens = cfg->default_max_token;	/* Anthropic requires one */
+	if (sp[0]) {
+		/* the channel's system prompt replaces the client's first one */
+		int keep = q->nmsgs > 0 && q->msgs[0].role == HUB_SYSTEM;
+		struct hub_msg *m = arena_calloc(&r->arena, (q->nmsgs + 1) * sizeof(*m));
+		struct hub_part *p = arena_calloc(&r->arena, sizeof(*p));
+		if (m == NULL || p == NULL)
+			return NULL;
+		p->type = HP_TEXT;
+		p->text = sp;
+		m[0].role = HUB_SYSTEM;
+		m[0].parts = p;
+		m[0].nparts = 1;
+		memcpy(m + 1, q->msgs + keep, (q->nmsgs - keep) * sizeof(*m));
+		q->msgs = m;
+		q->nmsgs = q->nmsgs - keep + 1;
+		x->system_prompt_reset = 1;
+	}
+	if (x->up == &hub_gemini) {
+		struct image_inline_opts o;
+		o.max_bytes = (size_t)cfg->max_inline_image_mb << 20;
+		o.timeout_ms = cfg->user_content_timeout * 1000;
+		o.proxy = cfg->user_content_proxy;
+		if (hub_inline_images(&r->arena, q, &o, err) != GW_OK)
+			return NULL;
+	}
+	if ((j = x->up->req_encode(&r->arena, q, err)) == NULL)
+		return NULL;
+	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(j);
+	if (s == NULL) {
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		err->status = 500;
+		return NULL;
+	}
 	*len = strlen(s);
 	return s;
 }
@@ -311,6 +489,82 @@ send_event(struct relay *x, const char *event, const char *data, size_t len)
 	return rc;
 }
 
+/* The hub's usage into the billing's. */
+static void
+take_hub_usage(struct relay *x, const struct hub_usage *u)
+{
+	x->usage.prompt = u->input;
+	x->usage.completion = u->output;
+	x->usage.cached = u->cache_read;
+	x->usage.reasoning = u->reasoning;
+	x->have_usage = u->input + u->output > 0;
+}
+
+/* Where the upstream's stream decoder sends hub events: note usage and
+ * text, then (translating) hand them to the client's encoder. */
+static int
+hub_sink(void *ctx, const struct hub_ev *ev)
+{
+	struct relay *x = ctx;
+
+	switch (ev->type) {
+	case HE_START:
+		if (ev->id && x->resp_id == NULL)
+			x->resp_id = arena_strdup(&x->r->arena, ev->id);
+		break;
+	case HE_USAGE:
+		take_hub_usage(x, &ev->usage);
+		break;
+	case HE_TEXT:
+	case HE_THINKING:
+	case HE_TOOL_ARGS:
+		if (buf_len(&x->text) + ev->len < RELAY_MAX_TEXT)
+			keep_text(&x->text, ev->text, ev->len);
+		break;
+	case HE_ERROR:
+		x->up_error = 1;
+		break;
+	default:
+		break;
+	}
+	if (x->enc == NULL || x->client_gone)
+		return x->client_gone;
+	if (x->in->enc_event(x->enc, ev) != 0)
+		x->client_gone = 1;
+	return x->client_gone;
+}
+
+/* Where the client's stream encoder writes. */
+static int
+enc_write(void *ctx, const char *event, const char *data, size_t len)
+{
+	return send_event(ctx, event, data, len) == GW_OK ? 0 : 1;
+}
+
+static int
+sink_end(struct relay *x)
+{
+	struct hub_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HE_END;
+	return hub_sink(x, &ev);
+}
+
+static int
+sink_error(struct relay *x, int status, const char *msg)
+{
+	struct hub_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HE_ERROR;
+	ev.status = status;
+	ev.name = "api_error";
+	ev.text = msg;
+	ev.len = strlen(msg);
+	return hub_sink(x, &ev);
+}
+
 /* One upstream SSE event: note usage and text, drop what the client did not
  * ask for, pass the rest through byte for byte and flush it at once. */
 static int
@@ -320,6 +574,13 @@ on_event(void *ctx, const struct sse_event *ev)
 	json_t *j, *choices;
 	int drop = 0;
 
+	if (!x->pass)		/* translating: decoder -> hub -> client's encoder */
+		return x->up->dec_event(x->dec, ev) != 0 || x->client_gone;
+	if (x->up != &hub_chat) {
+		/* Claude or Responses through: observe usage, forward as is */
+		(void)x->up->dec_event(x->dec, ev);
+		return send_event(x, ev->event, ev->data, ev->len) == GW_OK ? 0 : 1;
+	}
 	if (ev->len == 6 && memcmp(ev->data, "[DONE]", 6) == 0) {
 		x->done_sent = 1;
 		return send_event(x, ev->event, ev->data, ev->len) == GW_OK ? 0 : 1;
@@ -391,13 +652,18 @@ struct up_error {
 };
 
 static void
-parse_up_error(const struct buf *b, struct up_error *e)
+parse_up_error(struct relay *x, const struct buf *b, struct up_error *e)
 {
 	json_t *err, *c;
 
 	memset(e, 0, sizeof(*e));
 	if ((e->root = json_loadb(buf_cstr(b), buf_len(b), 0, NULL)) == NULL)
 		return;
+	if (x->up != NULL && x->up != &hub_chat && x->up->error_decode != NULL) {
+		/* Anthropic's or Gemini's error shape */
+		if (x->up->error_decode(&x->r->arena, e->root, &e->type, &e->message) == GW_OK)
+			return;
+	}
 	err = json_object_get(e->root, "error");
 	if (!json_is_object(err))
 		return;
@@ -421,6 +687,9 @@ send_upstream_error(struct relay *x, int status, const struct up_error *e)
 		    "当前分组上游负载已饱和，请稍后再试");
 	else if (e->message)
 		oai_error(r, status, e->type ? e->type : "upstream_error", e->code, "%s", e->message);
+	else if (x->mode == M_MESSAGES)
+		oai_error(r, status, "upstream_error", "bad_response_status_code",
+		    "bad response status code %d", status);
 	else {
 		snprintf(code, sizeof(code), "%d", status);
 		resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
@@ -446,7 +715,7 @@ report_failure(struct relay *x)
 		    "the upstream answered %d with a body that is not JSON", x->fail_status);
 		return;
 	}
-	parse_up_error(&x->resp, &e);
+	parse_up_error(x, &x->resp, &e);
 	send_upstream_error(x, x->fail_status, &e);
 	json_decref(e.root);
 }
@@ -490,6 +759,169 @@ retryable(int status)
 
 enum outcome { OUT_DONE, OUT_RETRY, OUT_FAILED };
 
+/* Models OpenAI serves only through the Responses API. */
+static int
+responses_only(const char *model)
+{
+	static const char *const pre[] = { "o1-pro", "o3-pro", "o3-deep-research",
+	    "o4-mini-deep-research", "codex-mini", "gpt-5-codex", "gpt-5-pro",
+	    "computer-use-preview", NULL };
+	size_t i;
+
+	for (i = 0; pre[i]; i++)
+		if (strncmp(model, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* The protocol a channel speaks for this request (One API's fork: OpenAI's
+ * own endpoint takes Responses natively, a channel's config "api_format"
+ * forces one, every other OpenAI-family channel speaks Chat). NULL: none we
+ * speak. */
+static const struct hub_format *
+channel_protocol(const struct relay *x, const struct channel_type *ct)
+{
+	const char *fmt = NULL;
+	json_t *c;
+	int want_resp = 0, want_chat = 0;
+
+	switch (ct->api) {
+	case API_ANTHROPIC:
+		return &hub_claude;
+	case API_GEMINI:
+		return &hub_gemini;
+	case API_AZURE:
+		return &hub_chat;
+	case API_OPENAI:
+		break;
+	default:
+		return NULL;
+	}
+	if (x->ch.config[0] && (c = json_loads(x->ch.config, 0, NULL)) != NULL) {
+		fmt = json_string_value(json_object_get(c, "api_format"));
+		want_resp = fmt && strcmp(fmt, "response") == 0;
+		want_chat = fmt && strcmp(fmt, "chat_completion") == 0;
+		json_decref(c);
+	}
+	if (want_resp)
+		return &hub_responses;
+	if (!want_chat && x->ch.type == 1 && (x->ch.base_url[0] == '\0' ||
+	    strncmp(x->ch.base_url, "https://api.openai.com", 22) == 0) &&
+	    (x->mode == M_RESPONSES || responses_only(x->up_model)))
+		return &hub_responses;
+	return &hub_chat;
+}
+
+/* A Claude or Responses stream passed through was cut: say so in its own
+ * event grammar. */
+static void
+pass_stream_error(struct relay *x, const char *why)
+{
+	struct req *r = x->r;
+	char *msg;
+
+	if (x->up == &hub_claude)
+		msg = arena_printf(&r->arena, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+		    "\"message\":\"upstream %s (request id: %s)\"}}", why, r->id);
+	else
+		msg = arena_printf(&r->arena, "{\"type\":\"error\",\"code\":\"stream_interrupted\","
+		    "\"message\":\"upstream %s (request id: %s)\",\"param\":null}", why, r->id);
+	if (msg)
+		(void)send_event(x, "error", msg, strlen(msg));
+}
+
+/* A 2xx non-stream answer: usage and text noted, then passed through or
+ * translated. GW_EINPUT when it is not the protocol's answer. */
+static int
+answer_json(struct relay *x, int status)
+{
+	struct req *r = x->r;
+	struct hub_resp hr;
+	json_t *j, *out;
+	size_t i;
+
+	j = json_loadb(buf_cstr(&x->resp), buf_len(&x->resp), 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return GW_EINPUT;
+	}
+	if (x->pass && x->up == &hub_chat) {
+		take_usage(x, json_object_get(j, "usage"));
+		if (json_is_array(json_object_get(j, "choices")))
+			take_text(x, json_object_get(j, "choices"));
+		json_decref(j);
+		goto through;
+	}
+	hub_keep(&r->arena, j);		/* the decoded strings may point into it */
+	memset(&hr, 0, sizeof(hr));
+	if (x->up->resp_decode(&r->arena, &x->q, j, &hr) != GW_OK)
+		return GW_EINPUT;
+	x->resp_id = hr.id;
+	if (hr.have_usage)
+		take_hub_usage(x, &hr.usage);
+	for (i = 0; i < hr.nparts; i++) {
+		const struct hub_part *p = &hr.parts[i];
+		const char *t = p->type == HP_TOOL_CALL ? p->args : p->text;
+		if (t && buf_len(&x->text) + strlen(t) < RELAY_MAX_TEXT)
+			keep_text(&x->text, t, strlen(t));
+	}
+	if (x->pass)
+		goto through;
+	if (hr.model == NULL)
+		hr.model = x->model;
+	if ((out = x->in->resp_encode(&r->arena, &x->q, &hr)) == NULL) {
+		oai_error(r, 500, "one_api_error", "convert_response_failed", "out of memory");
+		return GW_OK;
+	}
+	/* the client sees the model it asked for, as with pass-through */
+	if (resp_json(r, status, out) != GW_OK)
+		oai_error(r, 500, "one_api_error", "internal_error", "response too large");
+	return GW_OK;
+through:
+	if (resp_body(r, status, "application/json", buf_cstr(&x->resp), buf_len(&x->resp)) != GW_OK)
+		oai_error(r, 500, "one_api_error", "internal_error", "response too large");
+	return GW_OK;
+}
+
+/* Finish a stream that reached the client, whatever happened upstream. */
+static void
+end_stream(struct relay *x, int rc)
+{
+	struct req *r = x->r;
+	const char *why = rc != GW_OK ? "stream interrupted" : "returned an error";
+
+	if (x->client_gone)
+		return;
+	if (!x->pass) {
+		if (x->is_sse && rc == GW_OK)
+			(void)x->up->dec_end(x->dec);	/* pending finish and usage */
+		if (rc != GW_OK || !x->is_sse) {
+			char *msg = arena_printf(&r->arena, "upstream %s (request id: %s)", why, r->id);
+			(void)sink_error(x, 502, msg ? msg : "upstream error");
+		}
+		(void)sink_end(x);
+		return;
+	}
+	if (x->up != &hub_chat) {
+		if (x->is_sse && rc == GW_OK)
+			(void)x->up->dec_end(x->dec);
+		if (rc != GW_OK || !x->is_sse)
+			pass_stream_error(x, why);
+		return;
+	}
+	if (rc != GW_OK || !x->is_sse) {
+		/* cut mid-stream, or an error after our heartbeats: tell the
+		 * client in its own stream */
+		char *msg = arena_printf(&r->arena, "{\"error\":{\"message\":\"upstream %s (request id: %s)\","
+		    "\"type\":\"upstream_error\",\"param\":\"\",\"code\":\"%s\"}}", why, r->id,
+		    rc != GW_OK ? "stream_interrupted" : "bad_response_status_code");
+		if (msg)
+			(void)send_event(x, NULL, msg, strlen(msg));
+	}
+	if (!x->client_gone && !x->done_sent)
+		(void)send_event(x, NULL, "[DONE]", 6);
+}
+
 /* Call the chosen channel once. OUT_DONE: the client got its answer
  * (success, or a final error already written). */
 static enum outcome
@@ -503,23 +935,38 @@ attempt(struct relay *x, int last)
 	struct relay_result res;
 	struct curl_slist *h = NULL;
 	struct up_error e = { 0 };
+	struct hub_err herr;
 	const char *url;
 	char *body;
 	size_t blen;
 	int owned = 0, rc, status;
 
-	if (pv == NULL || ct == NULL) {
+	x->up_model = distribute_map_model(&r->arena, x->ch.model_mapping, x->model);
+	x->up = ct ? channel_protocol(x, ct) : NULL;
+	if (pv == NULL || x->up == NULL) {
 		oai_error(r, 501, "one_api_error", "channel_type_not_supported",
 		    "channel type %d is not supported by the relay yet", x->ch.type);
 		return OUT_FAILED;
 	}
-	x->up_model = distribute_map_model(&r->arena, x->ch.model_mapping, x->model);
+	if (x->in == NULL && x->up != &hub_chat) {
+		oai_error(r, 501, "one_api_error", "channel_type_not_supported",
+		    "channel type %d does not serve %s", x->ch.type, mode_path[x->mode]);
+		return OUT_FAILED;
+	}
+	x->pass = x->in == NULL || x->in == x->up;
+	if (!x->pass && need_hub(x) != GW_OK)
+		return OUT_FAILED;
 	memset(&t, 0, sizeof(t));
 	t.ch = &x->ch;
 	t.base = x->ch.base_url[0] ? x->ch.base_url : ct->base_url;
-	t.path = mode_path[x->mode];
+	t.path = x->up == &hub_chat ? (x->in ? "/v1/chat/completions" : mode_path[x->mode]) :
+	    x->up == &hub_responses ? "/v1/responses" : x->up == &hub_claude ? "/v1/messages" : "";
 	t.model = x->up_model;
 	t.stream = x->stream;
+	if (x->in == &hub_claude) {
+		t.anthropic_version = req_header(r, "anthropic-version");
+		t.anthropic_beta = req_header(r, "anthropic-beta");
+	}
 	{
 		/* no trailing '/' on the base */
 		size_t bl = strlen(t.base);
@@ -533,8 +980,18 @@ attempt(struct relay *x, int last)
 		    "channel %lld has no usable base URL or API version", (long long)x->ch.id);
 		return OUT_FAILED;
 	}
-	if ((body = upstream_body(x, &blen, &owned)) == NULL) {
-		oai_error(r, 500, "one_api_error", "convert_request_failed", "out of memory");
+	hub_req_init(&x->q);
+	memset(&herr, 0, sizeof(herr));
+	if (x->pass)
+		body = pass_body(x, &blen, &owned);
+	else if ((body = xlate_body(x, &blen, &herr)) != NULL)
+		owned = 1;
+	if (body == NULL) {
+		if (herr.message[0])
+			oai_error(r, herr.status >= 400 ? herr.status : 400, "invalid_request_error",
+			    "convert_request_failed", "%s", herr.message);
+		else
+			oai_error(r, 500, "one_api_error", "convert_request_failed", "out of memory");
 		return OUT_FAILED;
 	}
 	rc = prov_header(&h, "Content-Type", "application/json");
@@ -563,6 +1020,20 @@ attempt(struct relay *x, int last)
 	buf_release(&x->text);
 	buf_init(&x->text, RELAY_MAX_TEXT);
 	sse_init(&x->sse);
+	x->up_error = 0;
+	x->dec = x->enc = NULL;
+	if (x->stream && !(x->pass && x->up == &hub_chat)) {
+		x->dec = x->up->dec_new(&r->arena, &x->q, hub_sink, x);
+		if (!x->pass)
+			x->enc = x->in->enc_new(&r->arena, &x->q, enc_write, x);
+		if (x->dec == NULL || (!x->pass && x->enc == NULL)) {
+			curl_slist_free_all(h);
+			if (owned)
+				free(body);
+			oai_error(r, 500, "one_api_error", "do_request_failed", "out of memory");
+			return OUT_FAILED;
+		}
+	}
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "POST";
@@ -591,24 +1062,16 @@ attempt(struct relay *x, int last)
 
 	/* A stream that reached the client: finish it, whatever happened. */
 	if (x->began) {
-		if (!x->client_gone && (rc != GW_OK || !x->is_sse)) {
-			/* cut mid-stream, or an error after our heartbeats: tell
-			 * the client in its own stream */
-			char *msg = arena_printf(&r->arena, "{\"error\":{\"message\":\"upstream %s (request id: %s)\","
-			    "\"type\":\"upstream_error\",\"param\":\"\",\"code\":\"%s\"}}",
-			    rc != GW_OK ? "stream interrupted" : "returned an error", r->id,
-			    rc != GW_OK ? "stream_interrupted" : "bad_response_status_code");
-			if (msg)
-				(void)send_event(x, NULL, msg, strlen(msg));
-		}
-		if (!x->client_gone && !x->done_sent)
-			(void)send_event(x, NULL, "[DONE]", 6);
+		end_stream(x, rc);
 		if (!x->is_sse || (status != 0 && (status < 200 || status >= 300))) {
-			parse_up_error(&x->resp, &e);
+			parse_up_error(x, &x->resp, &e);
 			channel_health(x, status, &e);
 			json_decref(e.root);
 			return OUT_FAILED;	/* nothing produced: nothing charged */
 		}
+		/* an upstream that only said "error" produced nothing */
+		if (x->up_error && !x->have_usage && buf_len(&x->text) == 0)
+			return OUT_FAILED;
 		return OUT_DONE;
 	}
 	if (rc == GW_EIO && x->client_gone)
@@ -627,7 +1090,7 @@ attempt(struct relay *x, int last)
 		return OUT_FAILED;
 	}
 	if (status < 200 || status >= 300) {
-		parse_up_error(&x->resp, &e);
+		parse_up_error(x, &x->resp, &e);
 		log_info("req=%s channel %lld answered %d", r->id, (long long)x->ch.id, status);
 		channel_health(x, status, &e);
 		json_decref(e.root);
@@ -637,25 +1100,15 @@ attempt(struct relay *x, int last)
 		report_failure(x);
 		return OUT_FAILED;
 	}
-	/* 2xx, not streamed: must be JSON */
-	{
-		json_t *j = json_loadb(buf_cstr(&x->resp), buf_len(&x->resp), 0, NULL);
-		if (!json_is_object(j)) {
-			json_decref(j);
-			channel_health(x, 502, &e);
-			x->fail_status = status;
-			if (!last && !r->token->specific_channel)
-				return OUT_RETRY;
-			report_failure(x);
-			return OUT_FAILED;
-		}
-		take_usage(x, json_object_get(j, "usage"));
-		if (json_is_array(json_object_get(j, "choices")))
-			take_text(x, json_object_get(j, "choices"));
-		json_decref(j);
+	/* 2xx, not streamed: must be the protocol's JSON answer */
+	if (answer_json(x, status) != GW_OK) {
+		channel_health(x, 502, &e);
+		x->fail_status = status;
+		if (!last && !r->token->specific_channel)
+			return OUT_RETRY;
+		report_failure(x);
+		return OUT_FAILED;
 	}
-	if (resp_body(r, status, "application/json", buf_cstr(&x->resp), buf_len(&x->resp)) != GW_OK)
-		oai_error(r, 500, "one_api_error", "internal_error", "response too large");
 	return OUT_DONE;
 }
 
@@ -686,6 +1139,12 @@ settle(struct relay *x)
 	s.price = x->price;
 	if (billing_settle_later(r->db, &s) != GW_OK)
 		log_error("req=%s settlement failed (pre-consumed %lld kept)", r->id, (long long)x->pre);
+	/* a Responses answer the upstream may have stored: remember where */
+	if (x->up == &hub_responses && x->pass && x->resp_id && x->resp_id[0] &&
+	    db_exec(r->db, "INSERT OR REPLACE INTO fcgi_responses (response_id, channel_id, user_id, "
+	    "created_at) VALUES (?, ?, ?, ?)", DB_ARGS(DB_S(x->resp_id), DB_I(x->ch.id),
+	    DB_I(r->token->user_id), DB_I(now_sec())), NULL) != GW_OK)
+		log_warn("req=%s could not record response %s", r->id, x->resp_id);
 }
 
 static enum mode
@@ -697,6 +1156,10 @@ mode_of(const char *path)
 		return M_COMPLETIONS;
 	if (strstr(path, "/moderations"))
 		return M_MODERATIONS;
+	if (strstr(path, "/messages"))
+		return M_MESSAGES;
+	if (strstr(path, "/responses"))
+		return M_RESPONSES;
 	return M_EMBEDDINGS;
 }
 
@@ -797,146 +1260,157 @@ out:
 	return GW_OK;
 }
 
-/* Models the key may use: its group's enabled abilities, cut by the token's
- * allow-list. */
-static json_t *
-key_models(struct req *r, const char *only)
+
+/* POST /v1/messages/count_tokens: Anthropic's own count when the key's
+ * channel for the model is an Anthropic one, else our estimate (nothing is
+ * charged either way, as with Anthropic). */
+int
+h_count_tokens(struct req *r)
 {
-	struct db_stmt *st;
-	json_t *list = json_array();
+	struct relay x;
 	const struct channel_type *ct;
+	const struct provider *pv;
+	struct upstream_target t;
+	struct relay_req rq;
+	struct relay_result res;
+	struct curl_slist *h = NULL;
+	char *body;
+	size_t blen;
+	int owned = 0, rc;
 
-	if (list == NULL || db_query(r->db, &st, "SELECT a.model, MIN(c.type) FROM abilities a "
-	    "JOIN channels c ON c.id = a.channel_id WHERE a.`group` = ? AND a.enabled = 1 "
-	    "GROUP BY a.model ORDER BY a.model", DB_ARGS(DB_S(r->token->group))) != GW_OK) {
-		json_decref(list);
-		return NULL;
+	memset(&x, 0, sizeof(x));
+	memset(&res, 0, sizeof(res));
+	x.r = r;
+	x.mode = M_MESSAGES;
+	buf_init(&x.resp, RELAY_MAX_RESPONSE);
+	buf_init(&x.text, RELAY_MAX_TEXT);
+	if (read_request(&x) != GW_OK || relay_auth_model(r, r->token, x.model) != GW_OK)
+		goto out;
+	x.stream = 0;
+	rc = distribute_pick(r->db, &r->arena, r->token->group, x.model, NULL, 0, 0, &x.ch);
+	ct = rc == GW_OK ? channel_type(x.ch.type) : NULL;
+	pv = ct && ct->api == API_ANTHROPIC ? provider_for(x.ch.type) : NULL;
+	if (pv != NULL) {
+		x.up = &hub_claude;
+		x.pass = 1;
+		x.up_model = distribute_map_model(&r->arena, x.ch.model_mapping, x.model);
+		memset(&t, 0, sizeof(t));
+		t.ch = &x.ch;
+		t.base = x.ch.base_url[0] ? x.ch.base_url : ct->base_url;
+		t.path = "/v1/messages/count_tokens";
+		t.model = x.up_model;
+		t.anthropic_version = req_header(r, "anthropic-version");
+		t.anthropic_beta = req_header(r, "anthropic-beta");
+		while (t.base[0] && t.base[strlen(t.base) - 1] == '/')
+			t.base = arena_strndup(&r->arena, t.base, strlen(t.base) - 1);
+		body = t.base ? pass_body(&x, &blen, &owned) : NULL;
+		rc = body ? prov_header(&h, "Content-Type", "application/json") : GW_ENOMEM;
+		if (rc == GW_OK)
+			rc = pv->headers(&t, &h);
+		if (rc == GW_OK && r->w->relay.easy == NULL)
+			rc = relay_conn_init(&r->w->relay);
+		if (rc == GW_OK) {
+			memset(&rq, 0, sizeof(rq));
+			rq.url = pv->url(&r->arena, &t);
+			rq.headers = h;
+			rq.body = body;
+			rq.body_len = blen;
+			rq.timeout_ms = cfg->relay_timeout * 1000;
+			rq.proxy = cfg->relay_proxy;
+			if (rq.url == NULL)
+				rc = GW_EINPUT;
+			else
+				rc = relay_perform(&r->w->relay, &rq, &relay_cbs, &x, &res);
+		}
+		curl_slist_free_all(h);
+		if (owned)
+			free(body);
+		/* Anthropic's answer, success or error, as it came */
+		if (rc == GW_OK && x.status >= 200 && x.status < 500) {
+			(void)resp_body(r, (int)x.status, "application/json", buf_cstr(&x.resp),
+			    buf_len(&x.resp));
+			goto out;
+		}
+		log_warn("req=%s count_tokens on channel %lld failed; estimating", r->id,
+		    (long long)x.ch.id);
 	}
-	while (db_next(st) > 0) {
-		const char *m = db_text(st, 0);
-		char owner[64];
-		size_t i;
-		if (only && strcmp(only, m) != 0)
-			continue;
-		if (!relay_token_allows(r->token, m))
-			continue;
-		ct = channel_type((int)db_int(st, 1));
-		snprintf(owner, sizeof(owner), "%s", ct ? ct->name : "custom");
-		for (i = 0; owner[i]; i++)
-			owner[i] = (char)((owner[i] >= 'A' && owner[i] <= 'Z') ? owner[i] + 32 : owner[i]);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s, s:[{s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:n, s:b}], s:s, s:n}",
-		    "id", m, "object", "model", "created", 1626777600, "owned_by", owner,
-		    "permission", "id", "modelperm-LwHkVFn8AcMItP432fKKDIKJ", "object", "model_permission",
-		    "created", 1626777600, "allow_create_engine", 1, "allow_sampling", 1,
-		    "allow_logprobs", 1, "allow_search_indices", 0, "allow_view", 1,
-		    "allow_fine_tuning", 0, "is_blocking", 0, "organization", "*", "group",
-		    "is_blocking", 0, "root", m, "parent"));
-	}
-	db_done(st);
-	return list;
+	resp_json(r, 200, json_pack("{s:I}", "input_tokens", (json_int_t)estimate_prompt(&x)));
+out:
+	buf_release(&x.resp);
+	buf_release(&x.text);
+	return GW_OK;
 }
 
+/* GET/DELETE /v1/responses/{id} and POST /v1/responses/{id}/cancel: sent to
+ * the channel that produced that response (recorded when it passed through
+ * us to an OpenAI Responses upstream), for its owner only. */
 int
-h_models_list(struct req *r)
+h_response_item(struct req *r)
 {
-	json_t *list = key_models(r, NULL);
-
-	if (list == NULL)
-		return oai_error(r, 500, "one_api_error", NULL, "database error");
-	return resp_json(r, 200, json_pack("{s:s, s:o}", "object", "list", "data", list));
-}
-
-int
-h_model_get(struct req *r)
-{
-	json_t *list = key_models(r, r->npv ? r->pv[0] : "");
-	json_t *one;
-
-	if (list == NULL)
-		return oai_error(r, 500, "one_api_error", NULL, "database error");
-	if ((one = json_array_get(list, 0)) == NULL) {
-		json_decref(list);
-		return resp_json(r, 404, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
-		    arena_printf(&r->arena, "The model '%s' does not exist", r->npv ? r->pv[0] : ""),
-		    "type", "invalid_request_error", "param", "model", "code", "model_not_found"));
-	}
-	json_incref(one);
-	json_decref(list);
-	return resp_json(r, 200, one);
-}
-
-/* One API's billing emulation for clients that show a balance: amounts in
- * USD (quota / QuotaPerUnit) when DisplayInCurrencyEnabled, token-level when
- * DisplayTokenStatEnabled. */
-static void
-billing_amounts(struct req *r, double *limit, double *used, int64_t *expires)
-{
+	struct relay x;
+	const struct channel_type *ct;
+	const struct provider *pv;
+	struct upstream_target t;
+	struct relay_req rq;
+	struct relay_result res;
+	struct curl_slist *h = NULL;
 	struct db_stmt *st;
-	double per = option_real("QuotaPerUnit", 500000);
-	int64_t remain = 0, usedq = 0;
-	int token_level = option_bool("DisplayTokenStatEnabled", 1);
+	const char *id = r->npv > 0 ? r->pv[0] : "";
+	int64_t chid = 0;
+	int rc;
 
-	*expires = 0;
-	if (token_level) {
-		if (db_query(r->db, &st, "SELECT remain_quota, used_quota, expired_time, unlimited_quota "
-		    "FROM tokens WHERE id = ?", DB_ARGS(DB_I(r->token->id))) == GW_OK) {
-			if (db_next(st) > 0) {
-				remain = db_int(st, 0);
-				usedq = db_int(st, 1);
-				*expires = db_int(st, 2) > 0 ? db_int(st, 2) : 0;
-				if (db_int(st, 3))
-					remain = -1;
-			}
-			db_done(st);
-		}
-	} else if (db_query(r->db, &st, "SELECT quota, used_quota FROM users WHERE id = ?",
-	    DB_ARGS(DB_I(r->token->user_id))) == GW_OK) {
-		if (db_next(st) > 0) {
-			remain = db_int(st, 0);
-			usedq = db_int(st, 1);
-		}
+	memset(&x, 0, sizeof(x));
+	memset(&res, 0, sizeof(res));
+	x.r = r;
+	x.mode = M_RESPONSES;
+	buf_init(&x.resp, RELAY_MAX_RESPONSE);
+	buf_init(&x.text, RELAY_MAX_TEXT);
+	if (db_query(r->db, &st, "SELECT channel_id FROM fcgi_responses WHERE response_id = ? AND "
+	    "user_id = ?", DB_ARGS(DB_S(id), DB_I(r->token->user_id))) == GW_OK) {
+		if (db_next(st) > 0)
+			chid = db_int(st, 0);
 		db_done(st);
 	}
-	if (!option_bool("DisplayInCurrencyEnabled", 1) || per <= 0)
-		per = 1;
-	*limit = remain < 0 ? 100000000 : (double)(remain + usedq) / per;
-	*used = (double)usedq / per;
-}
-
-int
-h_billing_subscription(struct req *r)
-{
-	double limit, used;
-	int64_t exp;
-
-	billing_amounts(r, &limit, &used, &exp);
-	return resp_json(r, 200, json_pack("{s:s, s:b, s:f, s:f, s:f, s:I}", "object",
-	    "billing_subscription", "has_payment_method", 1, "soft_limit_usd", limit,
-	    "hard_limit_usd", limit, "system_hard_limit_usd", limit, "access_until", (json_int_t)exp));
-}
-
-int
-h_billing_usage(struct req *r)
-{
-	double limit, used;
-	int64_t exp;
-
-	billing_amounts(r, &limit, &used, &exp);
-	return resp_json(r, 200, json_pack("{s:s, s:f}", "object", "list", "total_usage", used * 100));
-}
-
-int
-h_not_implemented(struct req *r)
-{
-	return resp_json(r, 501, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
-	    "API not implemented", "type", "one_api_error", "param", "", "code", "api_not_implemented"));
-}
-
-int
-h_cors_preflight(struct req *r)
-{
-	resp_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-	resp_header(r, "Access-Control-Allow-Headers", "*");
-	resp_header(r, "Access-Control-Max-Age", "43200");
-	return resp_body(r, 204, NULL, "", 0);
+	if (chid == 0 || distribute_get(r->db, &r->arena, chid, &x.ch) != GW_OK ||
+	    (ct = channel_type(x.ch.type)) == NULL || (pv = provider_for(x.ch.type)) == NULL) {
+		resp_json(r, 404, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
+		    arena_printf(&r->arena, "No response found with id '%s'.", id), "type",
+		    "invalid_request_error", "param", "response_id", "code", "not_found"));
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	t.ch = &x.ch;
+	t.base = x.ch.base_url[0] ? x.ch.base_url : ct->base_url;
+	while (t.base[0] && t.base[strlen(t.base) - 1] == '/')
+		t.base = arena_strndup(&r->arena, t.base, strlen(t.base) - 1);
+	t.path = strstr(r->path, "/cancel") ? arena_printf(&r->arena, "/v1/responses/%s/cancel", id) :
+	    arena_printf(&r->arena, "/v1/responses/%s", id);
+	t.model = "";
+	rc = t.base && t.path ? pv->headers(&t, &h) : GW_ENOMEM;
+	if (rc == GW_OK && r->w->relay.easy == NULL)
+		rc = relay_conn_init(&r->w->relay);
+	if (rc == GW_OK) {
+		memset(&rq, 0, sizeof(rq));
+		rq.method = r->method;
+		rq.url = pv->url(&r->arena, &t);
+		rq.headers = h;
+		rq.timeout_ms = cfg->relay_timeout * 1000;
+		rq.proxy = cfg->relay_proxy;
+		rc = rq.url ? relay_perform(&r->w->relay, &rq, &relay_cbs, &x, &res) : GW_EINPUT;
+	}
+	curl_slist_free_all(h);
+	if (rc != GW_OK || x.status == 0) {
+		oai_error(r, 502, "upstream_error", "do_request_failed", "upstream request failed: %s",
+		    res.error[0] ? res.error : gw_strerror(rc));
+		goto out;
+	}
+	if (strcmp(r->method, "DELETE") == 0 && x.status >= 200 && x.status < 300 &&
+	    db_exec(r->db, "DELETE FROM fcgi_responses WHERE response_id = ?",
+	    DB_ARGS(DB_S(id)), NULL) != GW_OK)
+		log_warn("req=%s could not forget response %s", r->id, id);
+	(void)resp_body(r, (int)x.status, "application/json", buf_cstr(&x.resp), buf_len(&x.resp));
+out:
+	buf_release(&x.resp);
+	buf_release(&x.text);
+	return GW_OK;
 }

@@ -7,6 +7,7 @@
 #define APIB (R_API | R_BODY)
 #define RELAY (R_RELAY | R_APIKEY)
 #define RELAYB (R_RELAY | R_APIKEY | R_BODY)
+#define CLAUDEB (R_RELAY | R_APIKEY | R_BODY | R_CLAUDE)
 
 const struct route routes[] = {
 	/* public */
@@ -76,6 +77,19 @@ const struct route routes[] = {
 	{ "POST", "/v1/embeddings", h_relay, 0, RELAYB, BODY_CFG },
 	{ "POST", "/v1/engines/:model/embeddings", h_relay, 0, RELAYB, BODY_CFG },
 	{ "POST", "/v1/moderations", h_relay, 0, RELAYB, BODY_CFG },
+	{ "POST", "/v1/responses", h_relay, 0, RELAYB, BODY_CFG },
+	{ "GET", "/v1/responses/:id", h_response_item, 0, RELAY, 0 },
+	{ "DELETE", "/v1/responses/:id", h_response_item, 0, RELAY, 0 },
+	{ "POST", "/v1/responses/:id/cancel", h_response_item, 0, RELAYB, BODY_CFG },
+	/* Claude Messages, Anthropic-shaped errors; the aliases are the paths
+	 * Claude Code builds from base URLs ending in /v1, /openai/v1 ... */
+	{ "POST", "/v1/messages", h_relay, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/v1/messages/count_tokens", h_count_tokens, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/v1/v1/messages", h_relay, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/v1/v1/messages/count_tokens", h_count_tokens, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/openai/v1/messages", h_relay, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/openai/v1/v1/messages", h_relay, 0, CLAUDEB, BODY_CFG },
+	{ "POST", "/api/v1/v1/messages", h_relay, 0, CLAUDEB, BODY_CFG },
 	{ "GET", "/v1/models", h_models_list, 0, RELAY, 0 },
 	{ "GET", "/v1/models/:model", h_model_get, 0, RELAY, 0 },
 	{ "GET", "/v1/dashboard/billing/subscription", h_billing_subscription, 0, RELAY, 0 },
@@ -111,6 +125,9 @@ const struct route routes[] = {
 	{ "OPTIONS", "/v1/completions", h_cors_preflight, 0, R_RELAY, 0 },
 	{ "OPTIONS", "/v1/embeddings", h_cors_preflight, 0, R_RELAY, 0 },
 	{ "OPTIONS", "/v1/moderations", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/responses", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/messages", h_cors_preflight, 0, R_RELAY, 0 },
+	{ "OPTIONS", "/v1/messages/count_tokens", h_cors_preflight, 0, R_RELAY, 0 },
 	{ "OPTIONS", "/v1/models", h_cors_preflight, 0, R_RELAY, 0 },
 
 	/* admin UI (HTML): flags 0 so errors are pages; min_role 0 because the

@@ -14,6 +14,10 @@ struct upstream_target {
 	const char *path;	/* the client's request path: "/v1/chat/completions" */
 	const char *model;	/* the upstream model (after mapping) */
 	int stream;
+	/* the client's Anthropic headers, forwarded to Anthropic upstreams
+	 * (NULL = not sent: the adaptor's defaults) */
+	const char *anthropic_version;
+	const char *anthropic_beta;
 };
 
 struct provider {
@@ -27,6 +31,8 @@ struct provider {
 
 extern const struct provider provider_openai;
 extern const struct provider provider_azure;
+extern const struct provider provider_anthropic;
+extern const struct provider provider_gemini;
 
 /* The adaptor for a channel type, or NULL when its protocol is not spoken
  * yet (the relay answers 501 for such a channel). */

@@ -15,7 +15,11 @@ provider_for(int type)
 		return &provider_openai;
 	case API_AZURE:
 		return &provider_azure;
+	case API_ANTHROPIC:
+		return &provider_anthropic;
+	case API_GEMINI:
+		return &provider_gemini;
 	default:
-		return NULL;	/* Anthropic, Gemini, ...: the format-translation issue */
+		return NULL;	/* a native protocol not spoken yet */
 	}
 }

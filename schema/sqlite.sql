@@ -168,3 +168,14 @@ CREATE TABLE IF NOT EXISTS `fcgi_migrations` (
 `applied_at` integer,
 PRIMARY KEY (`version`)
 );
+
+-- Ours: which channel answered a Responses API call, so that
+-- GET/DELETE /v1/responses/{id} and /cancel reach the upstream that stored it.
+CREATE TABLE IF NOT EXISTS `fcgi_responses` (
+`response_id` varchar(191),
+`channel_id` integer,
+`user_id` integer,
+`created_at` integer,
+PRIMARY KEY (`response_id`)
+);
+CREATE INDEX IF NOT EXISTS `idx_fcgi_responses_created_at` ON `fcgi_responses`(`created_at`);

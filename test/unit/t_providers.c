@@ -1,4 +1,5 @@
-/* test/unit/t_providers.c: upstream URLs and headers of the OpenAI-family and Azure adaptors */
+/* test/unit/t_providers.c: upstream URLs and headers of the OpenAI-family, Azure,
+ * Anthropic and Gemini adaptors */
 #include <string.h>
 #include "t_core.h"
 #include "provider.h"
@@ -25,7 +26,7 @@ chan(int type, const char *config, const char *other)
 static const char *
 url(struct arena *a, const struct channel_pick *c, const char *base, const char *path, const char *model)
 {
-	struct upstream_target t = { c, base, path, model, 0 };
+	struct upstream_target t = { c, base, path, model, 0, NULL, NULL };
 
 	return provider_for(c->type)->url(a, &t);
 }
@@ -64,9 +65,28 @@ START_TEST(urls)
 	ck_assert_ptr_null(url(&a, &c, "https://r.openai.azure.com", "/v1/chat/completions", "gpt-4o"));
 	c = chan(3, "{\"api_version\":\"x\"}", "");
 	ck_assert_ptr_null(url(&a, &c, "", "/v1/chat/completions", "gpt-4o"));
+	/* Anthropic: one endpoint per task; a base ending in /v1 is tolerated */
+	c = chan(14, "", "");
+	ck_assert_ptr_eq(provider_for(14), &provider_anthropic);
+	ck_assert_str_eq(url(&a, &c, "https://api.anthropic.com", "/v1/chat/completions", "claude-x"),
+	    "https://api.anthropic.com/v1/messages");
+	ck_assert_str_eq(url(&a, &c, "https://proxy.test/v1", "/v1/messages/count_tokens", "claude-x"),
+	    "https://proxy.test/v1/messages/count_tokens");
+	/* Gemini: the model in the path, SSE for streams; a model that would
+	 * change the path has no URL */
+	c = chan(24, "", "");
+	ck_assert_ptr_eq(provider_for(24), &provider_gemini);
+	ck_assert_str_eq(url(&a, &c, "https://generativelanguage.googleapis.com", "", "gemini-2.5-flash"),
+	    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
+	{
+		struct upstream_target t = { &c, "https://g.test/v1beta", "", "gemini-2.5-pro", 1, NULL, NULL };
+		ck_assert_str_eq(provider_gemini.url(&a, &t),
+		    "https://g.test/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+	}
+	ck_assert_ptr_null(url(&a, &c, "https://g.test", "", "../../x"));
+	ck_assert_ptr_null(url(&a, &c, "https://g.test", "", "m?key=1"));
 	/* types whose protocol is not spoken yet have no adaptor */
-	ck_assert_ptr_null(provider_for(14));
-	ck_assert_ptr_null(provider_for(24));
+	ck_assert_ptr_null(provider_for(33));	/* AWS */
 	ck_assert_ptr_null(provider_for(999));
 	ck_assert_ptr_eq(provider_for(36), &provider_openai);
 	arena_release(&a);
@@ -76,7 +96,7 @@ END_TEST
 START_TEST(headers)
 {
 	struct channel_pick c = chan(1, "", "");
-	struct upstream_target t = { &c, "https://api.openai.com", "/v1/chat/completions", "m", 0 };
+	struct upstream_target t = { &c, "https://api.openai.com", "/v1/chat/completions", "m", 0, NULL, NULL };
 	struct curl_slist *h = NULL;
 
 	ck_assert_int_eq(provider_openai.headers(&t, &h), GW_OK);
@@ -93,6 +113,27 @@ START_TEST(headers)
 	ck_assert_int_eq(provider_azure.headers(&t, &h), GW_OK);
 	ck_assert(has_header(h, "api-key: sk-upstream"));
 	ck_assert(!has_header(h, "Authorization: Bearer sk-upstream"));
+	curl_slist_free_all(h);
+	h = NULL;
+	/* Anthropic: x-api-key, a default version, the client's betas */
+	c = chan(14, "", "");
+	ck_assert_int_eq(provider_anthropic.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "x-api-key: sk-upstream"));
+	ck_assert(has_header(h, "anthropic-version: 2023-06-01"));
+	ck_assert(!has_header(h, "Authorization: Bearer sk-upstream"));
+	curl_slist_free_all(h);
+	h = NULL;
+	t.anthropic_version = "2023-01-01";
+	t.anthropic_beta = "claude-code-20250219,interleaved-thinking-2025-05-14";
+	ck_assert_int_eq(provider_anthropic.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "anthropic-version: 2023-01-01"));
+	ck_assert(has_header(h, "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14"));
+	curl_slist_free_all(h);
+	h = NULL;
+	/* Gemini: the key in a header, never in the URL */
+	c = chan(24, "", "");
+	ck_assert_int_eq(provider_gemini.headers(&t, &h), GW_OK);
+	ck_assert(has_header(h, "x-goog-api-key: sk-upstream"));
 	curl_slist_free_all(h);
 }
 END_TEST

@@ -1,0 +1,153 @@
+/* handlers/relay_misc.c: the key-authenticated /v1 routes that call no
+ * upstream: /v1/models, One API's billing emulation, 501s, CORS preflight */
+#include <stdio.h>
+#include <string.h>
+#include "handlers.h"
+#include "channel_types.h"
+#include "jsonx.h"
+#include "options.h"
+#include "relay_auth.h"
+
+/* Models the key may use: its group's enabled abilities, cut by the token's
+ * allow-list. */
+static json_t *
+key_models(struct req *r, const char *only)
+{
+	struct db_stmt *st;
+	json_t *list = json_array();
+	const struct channel_type *ct;
+
+	if (list == NULL || db_query(r->db, &st, "SELECT a.model, MIN(c.type) FROM abilities a "
+	    "JOIN channels c ON c.id = a.channel_id WHERE a.`group` = ? AND a.enabled = 1 "
+	    "GROUP BY a.model ORDER BY a.model", DB_ARGS(DB_S(r->token->group))) != GW_OK) {
+		json_decref(list);
+		return NULL;
+	}
+	while (db_next(st) > 0) {
+		const char *m = db_text(st, 0);
+		char owner[64];
+		size_t i;
+		if (only && strcmp(only, m) != 0)
+			continue;
+		if (!relay_token_allows(r->token, m))
+			continue;
+		ct = channel_type((int)db_int(st, 1));
+		snprintf(owner, sizeof(owner), "%s", ct ? ct->name : "custom");
+		for (i = 0; owner[i]; i++)
+			owner[i] = (char)((owner[i] >= 'A' && owner[i] <= 'Z') ? owner[i] + 32 : owner[i]);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s, s:[{s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:n, s:b}], s:s, s:n}",
+		    "id", m, "object", "model", "created", 1626777600, "owned_by", owner,
+		    "permission", "id", "modelperm-LwHkVFn8AcMItP432fKKDIKJ", "object", "model_permission",
+		    "created", 1626777600, "allow_create_engine", 1, "allow_sampling", 1,
+		    "allow_logprobs", 1, "allow_search_indices", 0, "allow_view", 1,
+		    "allow_fine_tuning", 0, "is_blocking", 0, "organization", "*", "group",
+		    "is_blocking", 0, "root", m, "parent"));
+	}
+	db_done(st);
+	return list;
+}
+
+int
+h_models_list(struct req *r)
+{
+	json_t *list = key_models(r, NULL);
+
+	if (list == NULL)
+		return oai_error(r, 500, "one_api_error", NULL, "database error");
+	return resp_json(r, 200, json_pack("{s:s, s:o}", "object", "list", "data", list));
+}
+
+int
+h_model_get(struct req *r)
+{
+	json_t *list = key_models(r, r->npv ? r->pv[0] : "");
+	json_t *one;
+
+	if (list == NULL)
+		return oai_error(r, 500, "one_api_error", NULL, "database error");
+	if ((one = json_array_get(list, 0)) == NULL) {
+		json_decref(list);
+		return resp_json(r, 404, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
+		    arena_printf(&r->arena, "The model '%s' does not exist", r->npv ? r->pv[0] : ""),
+		    "type", "invalid_request_error", "param", "model", "code", "model_not_found"));
+	}
+	json_incref(one);
+	json_decref(list);
+	return resp_json(r, 200, one);
+}
+
+/* One API's billing emulation for clients that show a balance: amounts in
+ * USD (quota / QuotaPerUnit) when DisplayInCurrencyEnabled, token-level when
+ * DisplayTokenStatEnabled. */
+static void
+billing_amounts(struct req *r, double *limit, double *used, int64_t *expires)
+{
+	struct db_stmt *st;
+	double per = option_real("QuotaPerUnit", 500000);
+	int64_t remain = 0, usedq = 0;
+	int token_level = option_bool("DisplayTokenStatEnabled", 1);
+
+	*expires = 0;
+	if (token_level) {
+		if (db_query(r->db, &st, "SELECT remain_quota, used_quota, expired_time, unlimited_quota "
+		    "FROM tokens WHERE id = ?", DB_ARGS(DB_I(r->token->id))) == GW_OK) {
+			if (db_next(st) > 0) {
+				remain = db_int(st, 0);
+				usedq = db_int(st, 1);
+				*expires = db_int(st, 2) > 0 ? db_int(st, 2) : 0;
+				if (db_int(st, 3))
+					remain = -1;
+			}
+			db_done(st);
+		}
+	} else if (db_query(r->db, &st, "SELECT quota, used_quota FROM users WHERE id = ?",
+	    DB_ARGS(DB_I(r->token->user_id))) == GW_OK) {
+		if (db_next(st) > 0) {
+			remain = db_int(st, 0);
+			usedq = db_int(st, 1);
+		}
+		db_done(st);
+	}
+	if (!option_bool("DisplayInCurrencyEnabled", 1) || per <= 0)
+		per = 1;
+	*limit = remain < 0 ? 100000000 : (double)(remain + usedq) / per;
+	*used = (double)usedq / per;
+}
+
+int
+h_billing_subscription(struct req *r)
+{
+	double limit, used;
+	int64_t exp;
+
+	billing_amounts(r, &limit, &used, &exp);
+	return resp_json(r, 200, json_pack("{s:s, s:b, s:f, s:f, s:f, s:I}", "object",
+	    "billing_subscription", "has_payment_method", 1, "soft_limit_usd", limit,
+	    "hard_limit_usd", limit, "system_hard_limit_usd", limit, "access_until", (json_int_t)exp));
+}
+
+int
+h_billing_usage(struct req *r)
+{
+	double limit, used;
+	int64_t exp;
+
+	billing_amounts(r, &limit, &used, &exp);
+	return resp_json(r, 200, json_pack("{s:s, s:f}", "object", "list", "total_usage", used * 100));
+}
+
+int
+h_not_implemented(struct req *r)
+{
+	return resp_json(r, 501, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "message",
+	    "API not implemented", "type", "one_api_error", "param", "", "code", "api_not_implemented"));
+}
+
+int
+h_cors_preflight(struct req *r)
+{
+	resp_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+	resp_header(r, "Access-Control-Allow-Headers", "*");
+	resp_header(r, "Access-Control-Max-Age", "43200");
+	return resp_body(r, 204, NULL, "", 0);
+}
