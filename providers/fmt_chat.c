@@ -1313,8 +1313,10 @@ wr_effort(const struct hub_req *q)
 {
 	if (q->reasoning_effort)
 		return q->reasoning_effort;
+	/* thinking off: say nothing; "none" is refused by models that do not
+	 * reason, and those that do default to little */
 	if (q->thinking == 0)
-		return "none";
+		return NULL;
 	if (q->thinking_budget >= 0)
 		return hub_budget_effort(q->thinking_budget);
 	return NULL;
