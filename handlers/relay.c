@@ -295,7 +295,7 @@ pass_body(struct relay *x, size_t *len, int *owned)
 		}
 		json_object_set_new(so, "include_usage", json_true());
 	}
-	s = json_dumps(b, JSON_COMPACT);
+	s = json_dumps(b, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(b);
 	if (s == NULL)
 		return NULL;
