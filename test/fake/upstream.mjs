@@ -7,7 +7,7 @@
 //   const up = await startUpstream();           // up.base = "http://127.0.0.1:PORT"
 //   up.script([{ status: 429, json: {...} }]);  // next answers, first in first out
 //   up.route('/ch2', { status: 500, json: {...} }); // every answer under a prefix (reset() keeps routes; unroute/unrouteAll)
-//   up.requests                                  // [{method, path, headers, body, json, at, closedEarlyAt}]
+//   up.requests                                  // [{method, path, headers, body, json, at, closedEarlyAt, status, rejected?, warnings?}]
 //   up.requestsTo('/ch2')                        // the requests under a prefix
 //   await up.stop();
 //
@@ -26,13 +26,26 @@
 // (req, json) => answer, e.g. (req, json) => ({ ...defaultAnswer(req, json), gapMs: 150 }).
 // The script queue goes first, then routes, then the defaults.
 // Extra answer fields: { sse, gapMs, gapsMs: [ms, ...] } per-event gaps;
-// { hang: true } never answers (the connection stays open until stop()).
+// { hang: true } never answers (the connection stays open until stop());
+// { headers: {...} } extra response headers; { sseText, type? } a stream given
+// as text (instead of a file), split into events and paced like a recording.
 // Without a script: chat completions (stream or not, tools or not),
-// embeddings and models answer from the recordings.
+// embeddings and models answer from the recordings; the provider-native
+// endpoints (Anthropic …/v1/messages and …/v1/messages/count_tokens, OpenAI
+// …/v1/responses, Gemini …/models/M:generateContent and
+// …:streamGenerateContent?alt=sse) and Chat requests the recordings cannot
+// answer (forced tool_choice, json_schema, images, tools other than
+// get_capital) are checked like the real APIs check them and answered in the
+// recorded shapes by ./providers.mjs (see there). Each recorded request also
+// gets `status` (the answer's HTTP status), `rejected` (the provider's error
+// message when it refused the request) and `warnings` (accepted, but dubious).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { providerAnswer, checkRequest } from './providers.mjs';
+
+export { checkRequest };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../fixtures/recorded');
@@ -60,6 +73,8 @@ export function sseEvents(buf) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function defaultAnswer(req, json) {
+	const native = providerAnswer(req, json);
+	if (native) return native;
 	const p = req.url.split('?')[0];
 	if (p.endsWith('/chat/completions')) {
 		const tools = json && Array.isArray(json.tools) && json.tools.length > 0;
@@ -74,9 +89,9 @@ export function defaultAnswer(req, json) {
 async function answer(res, a, req) {
 	if (a.firstByteMs) await sleep(a.firstByteMs);
 	if (a.hang) return;
-	if (a.sse) {
-		res.writeHead(a.status || 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
-		const events = sseEvents(fixture(a.sse));
+	if (a.sse || a.sseText !== undefined) {
+		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', ...a.headers });
+		const events = sseEvents(a.sseText !== undefined ? Buffer.from(a.sseText) : fixture(a.sse));
 		for (let i = 0; i < events.length; i++) {
 			if (a.resetAfterEvents !== undefined && i >= a.resetAfterEvents) {
 				// what was written must reach the peer before the cut: wait
@@ -95,16 +110,16 @@ async function answer(res, a, req) {
 		return;
 	}
 	if (a.fixture) {
-		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'application/json' });
+		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'application/json', ...a.headers });
 		res.end(fixture(a.fixture));
 		return;
 	}
 	if (a.text !== undefined) {
-		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'text/html' });
+		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'text/html', ...a.headers });
 		res.end(a.text);
 		return;
 	}
-	res.writeHead(a.status || 200, { 'Content-Type': 'application/json' });
+	res.writeHead(a.status || 200, { 'Content-Type': 'application/json', ...a.headers });
 	res.end(JSON.stringify(a.json ?? {}));
 }
 
@@ -134,6 +149,9 @@ export async function startUpstream({ port = 0 } = {}) {
 			// the caller hung up before the whole answer was written
 			res.on('close', () => { if (!res.writableFinished) rec.closedEarlyAt = Date.now(); });
 			const a = queue.length ? queue.shift() : (routed(req, json) ?? defaultAnswer(req, json));
+			rec.status = a.hang ? null : (a.status || 200);
+			if (a.rejected) rec.rejected = a.rejected;
+			if (a.warnings?.length) rec.warnings = a.warnings;
 			try { await answer(res, a, req); } catch { req.socket.destroy(); }
 		});
 	});
