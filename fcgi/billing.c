@@ -371,12 +371,15 @@ billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount, c
 		db_rollback(db);
 		if (rc != GW_EFORBIDDEN)
 			*why = "database error";
+		else	/* the cached balances were too high: read them again */
+			relay_auth_forget(t);
 		return rc;
 	}
 	if (db_commit(db) != GW_OK) {
 		*why = "database error";
 		return GW_EDB;
 	}
+	relay_auth_quota_moved(t, amount);
 	return GW_OK;
 }
 
@@ -393,7 +396,9 @@ billing_refund(struct db *db, const struct relay_token *t, int64_t amount)
 		db_rollback(db);
 		return rc;
 	}
-	return db_commit(db);
+	if ((rc = db_commit(db)) == GW_OK)
+		relay_auth_quota_moved(t, -amount);
+	return rc;
 }
 
 /* The consume log row (One API's RecordConsumeLog; request_id as its
@@ -469,13 +474,12 @@ fail:
 	return rc;
 }
 
-int
-billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+/* One settlement in a transaction of its own. */
+static int
+settle_tx(struct db *db, const struct settle *s, int64_t *quota_out)
 {
 	int rc;
 
-	if (s == NULL || s->token == NULL)
-		return GW_EINPUT;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
 	if ((rc = settle_rows(db, s, quota_out)) != GW_OK) {
@@ -483,6 +487,22 @@ billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
 		return rc;
 	}
 	return db_commit(db);
+}
+
+int
+billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+{
+	int64_t quota = 0;
+	int rc;
+
+	if (s == NULL || s->token == NULL)
+		return GW_EINPUT;
+	if ((rc = settle_tx(db, s, &quota)) == GW_OK) {
+		relay_auth_quota_moved(s->token, quota - s->pre);
+		if (quota_out)
+			*quota_out = quota;
+	}
+	return rc;
 }
 
 /*
@@ -540,7 +560,7 @@ commit_batch(struct db *db, struct qitem *list)
 		db_rollback(db);
 	if (rc != GW_OK)
 		for (q = list; q; q = q->next)
-			if (billing_settle(db, &q->s, NULL) != GW_OK)
+			if (settle_tx(db, &q->s, NULL) != GW_OK)
 				log_error("billing: settlement of request %s failed (quota %lld held)",
 				    q->s.request_id, (long long)q->s.pre);
 }
@@ -652,11 +672,14 @@ billing_settle_later(struct db *db, const struct settle *s)
 	}
 	q->tok.name = q->token_name;
 	q->tok.username = q->username;
+	q->tok.key = NULL;
 	q->tok.group = NULL;
 	q->tok.models = NULL;
 	q->s.token = &q->tok;
 	q->s.model = q->model;
 	q->s.request_id = q->request_id;
+	/* the cached balances move now; the database when the batch commits */
+	relay_auth_quota_moved(s->token, billing_quota(&s->price, &s->usage) - s->pre);
 	pthread_mutex_lock(&q_mu);
 	if (q_tail)
 		q_tail->next = q;
