@@ -119,9 +119,13 @@ slot_live(const struct slot *s, int64_t now)
 	return s->mem != NULL && s->gen == cache_gen((enum cache_kind)s->kind) && now < s->expires_us;
 }
 
+/* Entries hold channel keys: wiped before they are freed. */
 static void
 slot_free(struct slot *s)
 {
+	if (s->mem == NULL)
+		return;
+	explicit_bzero(s->mem, koff_value(s->klen) + s->vlen);
 	free(s->mem);
 	s->mem = NULL;
 }
