@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 #include "billing.h"
 #include "log.h"
@@ -296,48 +297,55 @@ billing_estimate_tokens(const char *text, size_t len)
 	return n < 1 ? 1 : n;
 }
 
-/* Move amount from (amount > 0) or back to (amount < 0) the token, unless
- * unlimited, and the user, inside the caller's transaction. With strict set,
- * a balance that cannot cover amount refuses (GW_EFORBIDDEN, *why set);
- * otherwise an overrun empties the balance. Token used_quota moves by the
- * full amount. */
+/* Move amount from (amount > 0) or back to (amount < 0) token t (not
+ * unlimited), inside the caller's transaction. With strict set, a balance
+ * that cannot cover amount refuses (GW_EFORBIDDEN, *why set); otherwise an
+ * overrun empties the balance. used_quota moves by the full amount. */
 static int
-move_quota(struct db *db, const struct relay_token *t, int64_t amount, int strict, const char **why)
+move_token(struct db *db, int64_t id, int64_t amount, int strict, const char **why)
 {
 	int64_t ch = 0, now = now_sec();
 	int rc;
 
-	if (!t->unlimited) {
-		if (amount < 0)
-			rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota + ?, "
-			    "used_quota = used_quota - ?, accessed_time = ? WHERE id = ?",
-			    DB_ARGS(DB_I(-amount), DB_I(-amount), DB_I(now), DB_I(t->id)), &ch);
-		else if (strict)
-			rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota - ?, "
-			    "used_quota = used_quota + ?, accessed_time = ? "
-			    "WHERE id = ? AND remain_quota >= ?",
-			    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(now), DB_I(t->id), DB_I(amount)), &ch);
-		else
-			rc = db_exec(db, "UPDATE tokens SET remain_quota = CASE WHEN remain_quota > ? "
-			    "THEN remain_quota - ? ELSE 0 END, used_quota = used_quota + ?, "
-			    "accessed_time = ? WHERE id = ?",
-			    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(amount), DB_I(now), DB_I(t->id)), &ch);
-		if (rc != GW_OK)
-			return rc;
-		if (strict && amount > 0 && ch != 1) {
-			*why = "令牌额度不足";
-			return GW_EFORBIDDEN;
-		}
+	if (amount < 0)
+		rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota + ?, "
+		    "used_quota = used_quota - ?, accessed_time = ? WHERE id = ?",
+		    DB_ARGS(DB_I(-amount), DB_I(-amount), DB_I(now), DB_I(id)), &ch);
+	else if (strict)
+		rc = db_exec(db, "UPDATE tokens SET remain_quota = remain_quota - ?, "
+		    "used_quota = used_quota + ?, accessed_time = ? "
+		    "WHERE id = ? AND remain_quota >= ?",
+		    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(now), DB_I(id), DB_I(amount)), &ch);
+	else
+		rc = db_exec(db, "UPDATE tokens SET remain_quota = CASE WHEN remain_quota > ? "
+		    "THEN remain_quota - ? ELSE 0 END, used_quota = used_quota + ?, "
+		    "accessed_time = ? WHERE id = ?",
+		    DB_ARGS(DB_I(amount), DB_I(amount), DB_I(amount), DB_I(now), DB_I(id)), &ch);
+	if (rc != GW_OK)
+		return rc;
+	if (strict && amount > 0 && ch != 1) {
+		*why = "令牌额度不足";
+		return GW_EFORBIDDEN;
 	}
+	return GW_OK;
+}
+
+/* The same for user id's quota ("用户额度不足"). */
+static int
+move_user(struct db *db, int64_t id, int64_t amount, int strict, const char **why)
+{
+	int64_t ch = 0;
+	int rc;
+
 	if (amount < 0)
 		rc = db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ?",
-		    DB_ARGS(DB_I(-amount), DB_I(t->user_id)), &ch);
+		    DB_ARGS(DB_I(-amount), DB_I(id)), &ch);
 	else if (strict)
 		rc = db_exec(db, "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?",
-		    DB_ARGS(DB_I(amount), DB_I(t->user_id), DB_I(amount)), &ch);
+		    DB_ARGS(DB_I(amount), DB_I(id), DB_I(amount)), &ch);
 	else
 		rc = db_exec(db, "UPDATE users SET quota = CASE WHEN quota > ? THEN quota - ? ELSE 0 END "
-		    "WHERE id = ?", DB_ARGS(DB_I(amount), DB_I(amount), DB_I(t->user_id)), &ch);
+		    "WHERE id = ?", DB_ARGS(DB_I(amount), DB_I(amount), DB_I(id)), &ch);
 	if (rc != GW_OK)
 		return rc;
 	if (strict && amount > 0 && ch != 1) {
@@ -345,6 +353,19 @@ move_quota(struct db *db, const struct relay_token *t, int64_t amount, int stric
 		return GW_EFORBIDDEN;
 	}
 	return GW_OK;
+}
+
+/* Move amount from (amount > 0) or back to (amount < 0) the token, unless
+ * unlimited, and the user, inside the caller's transaction (see
+ * move_token). */
+static int
+move_quota(struct db *db, const struct relay_token *t, int64_t amount, int strict, const char **why)
+{
+	int rc;
+
+	if (!t->unlimited && (rc = move_token(db, t->id, amount, strict, why)) != GW_OK)
+		return rc;
+	return move_user(db, t->user_id, amount, strict, why);
 }
 
 int
@@ -371,12 +392,15 @@ billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount, c
 		db_rollback(db);
 		if (rc != GW_EFORBIDDEN)
 			*why = "database error";
+		else	/* the cached balances were too high: read them again */
+			relay_auth_forget(t);
 		return rc;
 	}
 	if (db_commit(db) != GW_OK) {
 		*why = "database error";
 		return GW_EDB;
 	}
+	relay_auth_quota_moved(t, amount);
 	return GW_OK;
 }
 
@@ -393,7 +417,9 @@ billing_refund(struct db *db, const struct relay_token *t, int64_t amount)
 		db_rollback(db);
 		return rc;
 	}
-	return db_commit(db);
+	if ((rc = db_commit(db)) == GW_OK)
+		relay_auth_quota_moved(t, -amount);
+	return rc;
 }
 
 /* The consume log row (One API's RecordConsumeLog; request_id as its
@@ -469,13 +495,12 @@ fail:
 	return rc;
 }
 
-int
-billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+/* One settlement in a transaction of its own. */
+static int
+settle_tx(struct db *db, const struct settle *s, int64_t *quota_out)
 {
 	int rc;
 
-	if (s == NULL || s->token == NULL)
-		return GW_EINPUT;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
 	if ((rc = settle_rows(db, s, quota_out)) != GW_OK) {
@@ -485,62 +510,173 @@ billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
 	return db_commit(db);
 }
 
+int
+billing_settle(struct db *db, const struct settle *s, int64_t *quota_out)
+{
+	int64_t quota = 0;
+	int rc;
+
+	if (s == NULL || s->token == NULL)
+		return GW_EINPUT;
+	if ((rc = settle_tx(db, s, &quota)) == GW_OK) {
+		relay_auth_quota_moved(s->token, quota - s->pre);
+		if (quota_out)
+			*quota_out = quota;
+	}
+	return rc;
+}
+
 /*
  * The settlement queue: one writer thread per process commits queued
- * settlements in batches, so a relay request costs one write transaction
- * per batch instead of one each (One API settles in a goroutine too). A
- * queued settlement is a deep copy; the writer owns it.
+ * settlements in batches, so a relay request costs a share of one write
+ * transaction instead of one of its own (One API settles in a goroutine
+ * too). A queued settlement is a deep copy in one allocation; the writer
+ * owns it. A small batch waits SETTLE_LINGER_US for company: under load
+ * that makes batches of dozens, whose balance and counter updates are
+ * summed per token, user and channel (commit_batch), and spares the
+ * writer a wake-up per request; a lone request is charged that much
+ * later, which nobody sees.
  */
 #define SETTLE_BATCH 256
+#define SETTLE_LINGER_US 2000
 
 struct qitem {
 	struct qitem *next;
 	struct settle s;
 	struct relay_token tok;
-	/* copies of the strings the settlement reads */
-	char *model, *request_id, *token_name, *username;
+	int64_t quota;		/* billing_quota of the settlement */
+	char strs[];		/* model, request id, token name, username */
 };
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t q_idle = PTHREAD_COND_INITIALIZER;
 static struct qitem *q_head, *q_tail;
-static int q_running, q_stop, q_busy;
+static size_t q_len;
+static int q_running, q_stop, q_busy, q_flushers, q_sleeping;
 static pthread_t q_thread;
 
-static void
-qitem_free(struct qitem *q)
+/* Sums of one batch for one token, user or channel. */
+struct tally {
+	int64_t id;
+	int64_t sum;		/* quota moved (balances) or charged (counters) */
+	int64_t count;
+	int pos, neg;		/* moves > 0 and < 0 seen */
+};
+
+/* The tally of id in t[0..*n), added when missing. */
+static struct tally *
+tally_of(struct tally *t, size_t *n, int64_t id)
 {
-	free(q->model);
-	free(q->request_id);
-	free(q->token_name);
-	free(q->username);
-	free(q);
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (t[i].id == id)
+			return &t[i];
+	memset(&t[*n], 0, sizeof(t[0]));
+	t[*n].id = id;
+	return &t[(*n)++];
 }
 
-static char *
-dup_or_empty(const char *s)
+/*
+ * The writes of a batch, inside the caller's transaction, with the same
+ * result as settle_rows one by one. Counters (users.used_quota,
+ * request_count, channels.used_quota) are sums: one UPDATE per user and
+ * channel. A balance gets one UPDATE with the summed move when all its
+ * moves in the batch go the same way (an overrun clamps at zero alike);
+ * mixed ways are replayed one by one, in order.
+ */
+static int
+settle_batch(struct db *db, struct qitem *list, size_t n)
 {
-	return strdup(s ? s : "");
+	struct tally *tt = calloc(4 * (n ? n : 1), sizeof(*tt)), *ut, *ct, *uc, *x;
+	size_t nt = 0, nu = 0, nc = 0, nuc = 0, i;
+	int log_on = option_bool("LogConsumeEnabled", 1), rc = GW_OK;
+	struct qitem *q;
+	int64_t d;
+
+	if (tt == NULL)
+		return GW_ENOMEM;
+	ut = tt + n;
+	ct = ut + n;
+	uc = ct + n;
+	for (q = list; q; q = q->next) {
+		d = q->quota - q->s.pre;
+		if (!q->tok.unlimited) {
+			x = tally_of(tt, &nt, q->tok.id);
+			x->sum += d;
+			x->pos |= d > 0;
+			x->neg |= d < 0;
+		}
+		x = tally_of(ut, &nu, q->tok.user_id);
+		x->sum += d;
+		x->pos |= d > 0;
+		x->neg |= d < 0;
+		x = tally_of(uc, &nuc, q->tok.user_id);
+		x->sum += q->quota;
+		x->count++;
+		if (q->s.channel_id > 0)
+			tally_of(ct, &nc, q->s.channel_id)->sum += q->quota;
+	}
+	/* balances: summed, or replayed in order when moves go both ways */
+	for (i = 0; rc == GW_OK && i < nt; i++) {
+		if (!(tt[i].pos && tt[i].neg)) {
+			if (tt[i].sum != 0)
+				rc = move_token(db, tt[i].id, tt[i].sum, 0, NULL);
+			else	/* nothing moved: settle_rows still notes the access */
+				rc = db_exec(db, "UPDATE tokens SET accessed_time = ? WHERE id = ?",
+				    DB_ARGS(DB_I(now_sec()), DB_I(tt[i].id)), NULL);
+			continue;
+		}
+		for (q = list; rc == GW_OK && q; q = q->next)
+			if (!q->tok.unlimited && q->tok.id == tt[i].id && (d = q->quota - q->s.pre) != 0)
+				rc = move_token(db, tt[i].id, d, 0, NULL);
+	}
+	for (i = 0; rc == GW_OK && i < nu; i++) {
+		if (!(ut[i].pos && ut[i].neg)) {
+			if (ut[i].sum != 0)
+				rc = move_user(db, ut[i].id, ut[i].sum, 0, NULL);
+			continue;
+		}
+		for (q = list; rc == GW_OK && q; q = q->next)
+			if (q->tok.user_id == ut[i].id && (d = q->quota - q->s.pre) != 0)
+				rc = move_user(db, ut[i].id, d, 0, NULL);
+	}
+	for (i = 0; rc == GW_OK && i < nuc; i++)
+		rc = db_exec(db, "UPDATE users SET used_quota = used_quota + ?, "
+		    "request_count = request_count + ? WHERE id = ?",
+		    DB_ARGS(DB_I(uc[i].sum), DB_I(uc[i].count), DB_I(uc[i].id)), NULL);
+	for (i = 0; rc == GW_OK && i < nc; i++)
+		rc = db_exec(db, "UPDATE channels SET used_quota = used_quota + ? WHERE id = ?",
+		    DB_ARGS(DB_I(ct[i].sum), DB_I(ct[i].id)), NULL);
+	/* and a log row and a cost row each */
+	for (q = list; rc == GW_OK && q; q = q->next) {
+		if (log_on)
+			rc = consume_log(db, &q->s, q->quota);
+		if (rc == GW_OK)
+			rc = cost_row(db, &q->s, q->quota);
+	}
+	free(tt);
+	return rc;
 }
 
 /* Commit a batch; when the batch fails as a whole, settle its items one by
  * one so one bad row cannot lose the others' charges. */
 static void
-commit_batch(struct db *db, struct qitem *list)
+commit_batch(struct db *db, struct qitem *list, size_t n)
 {
 	struct qitem *q;
 	int rc = db_begin(db);
 
-	for (q = list; rc == GW_OK && q; q = q->next)
-		rc = settle_rows(db, &q->s, NULL);
+	if (rc == GW_OK)
+		rc = settle_batch(db, list, n);
 	if (rc == GW_OK)
 		rc = db_commit(db);
 	else
 		db_rollback(db);
 	if (rc != GW_OK)
 		for (q = list; q; q = q->next)
-			if (billing_settle(db, &q->s, NULL) != GW_OK)
+			if (settle_tx(db, &q->s, NULL) != GW_OK)
 				log_error("billing: settlement of request %s failed (quota %lld held)",
 				    q->s.request_id, (long long)q->s.pre);
 }
@@ -550,15 +686,32 @@ writer_main(void *arg)
 {
 	struct db *db = NULL;
 	struct qitem *list, *q, **tail;
-	int n;
+	struct timespec dl;
+	size_t n;
 
 	(void)arg;
 	pthread_mutex_lock(&q_mu);
 	for (;;) {
-		while (q_head == NULL && !q_stop)
+		while (q_head == NULL && !q_stop) {
+			q_sleeping = 1;
 			pthread_cond_wait(&q_cv, &q_mu);
+			q_sleeping = 0;
+		}
 		if (q_head == NULL && q_stop)
 			break;
+		/* a small batch waits a little for company (enqueuers do not
+		 * wake us meanwhile, only a full batch, a flush or a stop) */
+		if (q_len < SETTLE_BATCH && !q_stop && !q_flushers) {
+			clock_gettime(CLOCK_REALTIME, &dl);
+			dl.tv_nsec += SETTLE_LINGER_US * 1000L;
+			if (dl.tv_nsec >= 1000000000L) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000L;
+			}
+			while (q_len < SETTLE_BATCH && !q_stop && !q_flushers)
+				if (pthread_cond_timedwait(&q_cv, &q_mu, &dl) != 0)
+					break;
+		}
 		/* take up to a batch */
 		list = q_head;
 		tail = &list;
@@ -568,6 +721,7 @@ writer_main(void *arg)
 		*tail = NULL;
 		if (q_head == NULL)
 			q_tail = NULL;
+		q_len -= n;
 		q_busy = 1;
 		pthread_mutex_unlock(&q_mu);
 		if (db == NULL && db_open(&db) != GW_OK) {
@@ -575,10 +729,10 @@ writer_main(void *arg)
 			db = NULL;
 		}
 		if (db)
-			commit_batch(db, list);
+			commit_batch(db, list, n);
 		while ((q = list) != NULL) {
 			list = q->next;
-			qitem_free(q);
+			free(q);
 		}
 		pthread_mutex_lock(&q_mu);
 		q_busy = 0;
@@ -603,8 +757,11 @@ void
 billing_queue_flush(void)
 {
 	pthread_mutex_lock(&q_mu);
+	q_flushers++;
+	pthread_cond_signal(&q_cv);	/* cut a linger short */
 	while (q_running && (q_head != NULL || q_busy))
 		pthread_cond_wait(&q_idle, &q_mu);
+	q_flushers--;
 	pthread_mutex_unlock(&q_mu);
 }
 
@@ -624,46 +781,68 @@ billing_queue_stop(void)
 	q_stop = 0;
 }
 
+/* Copy s into p (NULL: "") and return the byte after its NUL. */
+static char *
+put_str(char *p, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	memcpy(p, s ? s : "", n);
+	p[n] = '\0';
+	return p + n + 1;
+}
+
 int
 billing_settle_later(struct db *db, const struct settle *s)
 {
+	const struct relay_token *t;
 	struct qitem *q;
+	size_t len;
+	char *p;
 
 	if (s == NULL || s->token == NULL)
 		return GW_EINPUT;
+	t = s->token;
 	pthread_mutex_lock(&q_mu);
 	if (!q_running) {
 		pthread_mutex_unlock(&q_mu);
 		return billing_settle(db, s, NULL);	/* CGI, tests: now */
 	}
 	pthread_mutex_unlock(&q_mu);
-	if ((q = calloc(1, sizeof(*q))) == NULL)
+	len = (s->model ? strlen(s->model) : 0) + (s->request_id ? strlen(s->request_id) : 0) +
+	    (t->name ? strlen(t->name) : 0) + (t->username ? strlen(t->username) : 0) + 4;
+	if ((q = malloc(sizeof(*q) + len)) == NULL)
 		return billing_settle(db, s, NULL);
+	memset(q, 0, sizeof(*q));
 	q->s = *s;
-	q->tok = *s->token;
-	q->model = dup_or_empty(s->model);
-	q->request_id = dup_or_empty(s->request_id);
-	q->token_name = dup_or_empty(s->token->name);
-	q->username = s->token->username ? strdup(s->token->username) : NULL;
-	if (q->model == NULL || q->request_id == NULL || q->token_name == NULL ||
-	    (s->token->username && q->username == NULL)) {
-		qitem_free(q);
-		return billing_settle(db, s, NULL);
-	}
-	q->tok.name = q->token_name;
-	q->tok.username = q->username;
+	q->tok = *t;
+	q->quota = billing_quota(&s->price, &s->usage);
+	p = q->strs;
+	q->s.model = p;
+	p = put_str(p, s->model);
+	q->s.request_id = p;
+	p = put_str(p, s->request_id);
+	q->tok.name = p;
+	p = put_str(p, t->name);
+	q->tok.username = t->username ? p : NULL;	/* NULL: the log looks it up */
+	(void)put_str(p, t->username);
+	q->tok.key = NULL;
 	q->tok.group = NULL;
 	q->tok.models = NULL;
 	q->s.token = &q->tok;
-	q->s.model = q->model;
-	q->s.request_id = q->request_id;
+	/* the cached balances move now; the database when the batch commits */
+	relay_auth_quota_moved(t, q->quota - s->pre);
 	pthread_mutex_lock(&q_mu);
 	if (q_tail)
 		q_tail->next = q;
 	else
 		q_head = q;
 	q_tail = q;
-	pthread_cond_signal(&q_cv);
+	/* wake the writer only when it sleeps or a batch is full: while it
+	 * lingers, the queue just grows */
+	q_len++;
+	if (q_sleeping || q_len >= SETTLE_BATCH)
+		pthread_cond_signal(&q_cv);
 	pthread_mutex_unlock(&q_mu);
 	return GW_OK;
 }

@@ -49,7 +49,9 @@ int64_t billing_estimate_tokens(const char *text, size_t len);
  * GW_EFORBIDDEN with *why set to One API's message: the user's quota is
  * short ("用户额度不足" — 403 insufficient_user_quota) or the token's
  * ("令牌额度不足" — 403 pre_consume_token_quota_failed). amount 0 holds
- * nothing and succeeds.
+ * nothing and succeeds. These statements, not the cached balances
+ * relay_auth read, decide: a refusal drops the cached rows of the token and
+ * user, a hold moves them along.
  */
 int billing_preconsume(struct db *db, const struct relay_token *t, int64_t amount,
     const char **why) GW_WUR;
@@ -87,8 +89,9 @@ int billing_settle(struct db *db, const struct settle *s, int64_t *quota_out) GW
 
 /* The same settlement, handed to the process's writer thread, which commits
  * queued settlements in batches (one transaction for many requests). The
- * settlement is copied. Without a running writer (CGI mode, tests) it is
- * settled at once on db. */
+ * settlement is copied; the cached balances (relay_auth_quota_moved) move at
+ * once. Without a running writer (CGI mode, tests) it is settled at once on
+ * db. */
 int billing_settle_later(struct db *db, const struct settle *s) GW_WUR;
 /* Start the writer thread (FastCGI mode, before the workers). */
 int billing_queue_start(void) GW_WUR;

@@ -29,6 +29,7 @@ static const struct opt opts[] = {
 	{ "INITIAL_ROOT_TOKEN", OPT_STR, F(initial_root_token), "", 0, 0, OPT_SECRET, "on first start, create this API key for root" },
 	{ "INITIAL_ROOT_ACCESS_TOKEN", OPT_STR, F(initial_root_access_token), "", 0, 0, OPT_SECRET, "on first start, root's system access token" },
 	{ "SYNC_FREQUENCY", OPT_INT, F(sync_frequency), "600", 1, 86400, 0, "seconds between reloads of options and cached rows" },
+	{ "CACHE_TTL_SEC", OPT_INT, F(cache_ttl_sec), "5", 0, 86400, 0, "how long this process reuses a token, user or channel row it read (at most SYNC_FREQUENCY), s (0 = no cache)" },
 	{ "DEBUG", OPT_BOOL, F(debug), "false", 0, 1, 0, "debug logging" },
 	{ "MAX_REQUEST_BODY_MB", OPT_INT, F(max_request_body_mb), "64", 1, 4096, 0, "largest request body accepted, MiB (413 above)" },
 	{ "SHUTDOWN_TIMEOUT_SEC", OPT_INT, F(shutdown_timeout_sec), "60", 0, 86400, 0, "on SIGTERM, how long in-flight requests may take to finish" },

@@ -15,6 +15,7 @@ struct cfg {
 	char *initial_root_token;	/* INITIAL_ROOT_TOKEN */
 	char *initial_root_access_token; /* INITIAL_ROOT_ACCESS_TOKEN */
 	int64_t sync_frequency;		/* SYNC_FREQUENCY, s */
+	int64_t cache_ttl_sec;		/* CACHE_TTL_SEC, s, 0 = no row cache */
 	int debug;			/* DEBUG */
 	int64_t max_request_body_mb;	/* MAX_REQUEST_BODY_MB */
 	int64_t shutdown_timeout_sec;	/* SHUTDOWN_TIMEOUT_SEC */

@@ -2,8 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "channels.h"
+#include "cache.h"
 #include "log.h"
 #include "util.h"
+
+/* What a write here changes: the channel rows and the candidate lists the
+ * relay picks from (written inside a transaction: bumped at its end). */
+#define CHANNEL_CACHES (CACHE_F(CACHE_ABILITY) | CACHE_F(CACHE_CHANNEL))
 
 /* Every field of One API's model.Channel. Non-pointer Go fields read NULL
  * as their zero value; pointer fields stay null. The key is never read. */
@@ -155,6 +160,7 @@ channel_rebuild_abilities(struct db *db, int64_t id)
 	rc = db_exec(db, "DELETE FROM abilities WHERE channel_id = ?", DB_ARGS(DB_I(id)), NULL);
 	if (rc == GW_OK)
 		rc = insert_abilities(db, id, models, groups, status == CHANNEL_STATUS_ENABLED, priority);
+	cache_invalidate(db, CHANNEL_CACHES);	/* after the writes, or at the commit */
 out:
 	free(models);
 	free(groups);
@@ -179,6 +185,7 @@ channels_create(struct db *db, const struct channel_in *c, int64_t now, int *cou
 	p = c->key;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CHANNEL_CACHES);
 	while ((k = channel_next_key(&p, &len)) != NULL) {
 		free(key);
 		if ((key = strndup(k, len)) == NULL) {
@@ -242,6 +249,7 @@ channel_update(struct db *db, const struct channel_in *c)
 
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CHANNEL_CACHES);
 	rc = db_scalar_int(db, &found, "SELECT id FROM channels WHERE id = ?", DB_ARGS(DB_I(c->id)));
 	if (rc != GW_OK)
 		goto fail;
@@ -284,6 +292,7 @@ channel_set_status(struct db *db, int64_t id, int status)
 
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CHANNEL_CACHES);
 	rc = db_exec(db, "UPDATE abilities SET enabled = ? WHERE channel_id = ?",
 	    DB_ARGS(DB_I(status == CHANNEL_STATUS_ENABLED ? 1 : 0), DB_I(id)), NULL);
 	if (rc == GW_OK)
@@ -304,6 +313,7 @@ channel_delete(struct db *db, int64_t id, int64_t *deleted)
 
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CHANNEL_CACHES);
 	rc = db_exec(db, "DELETE FROM channels WHERE id = ?", DB_ARGS(DB_I(id)), &n);
 	if (rc == GW_OK)
 		rc = db_exec(db, "DELETE FROM abilities WHERE channel_id = ?", DB_ARGS(DB_I(id)), NULL);
@@ -326,6 +336,7 @@ channels_delete_disabled(struct db *db, int64_t *rows)
 	*rows = 0;
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CHANNEL_CACHES);
 	/* One API leaves the abilities of these channels behind; we drop them */
 	rc = db_exec(db, "DELETE FROM abilities WHERE channel_id IN "
 	    "(SELECT id FROM channels WHERE status = ? OR status = ?)",

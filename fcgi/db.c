@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <string.h>
 #include "db_driver.h"
+#include "cache.h"
 #include "cfg.h"
 #include "log.h"
 
@@ -324,12 +325,29 @@ db_begin(struct db *db)
 	return rc;
 }
 
+/* After COMMIT or ROLLBACK: a cached row read before this point must not
+ * outlive it, so the kinds written are bumped only now (a rollback bumps
+ * too: harmless). */
 static void
 end_tx(struct db *db)
 {
+	unsigned kinds = db->bump_at_end;
+
 	db->in_tx = 0;
+	db->bump_at_end = 0;
 	if (db_kind(db) == DB_SQLITE)
 		pthread_mutex_unlock(&sqlite_writer);
+	if (kinds)
+		cache_bump(kinds);
+}
+
+int
+db_defer_bump(struct db *db, unsigned kinds)
+{
+	if (!db->in_tx)
+		return 0;
+	db->bump_at_end |= kinds;
+	return 1;
 }
 
 int

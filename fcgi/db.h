@@ -74,6 +74,9 @@ int64_t db_last_insert_id(struct db *db);
 int db_begin(struct db *db) GW_WUR;
 int db_commit(struct db *db) GW_WUR;
 void db_rollback(struct db *db);
+/* Inside a transaction: remember cache kinds (cache.h CACHE_F bits) to
+ * bump when it ends, and return 1; outside one return 0 (bump them now). */
+int db_defer_bump(struct db *db, unsigned kinds);
 /* 1 when the last failure was a unique-key violation. */
 int db_last_was_conflict(struct db *db);
 /* Does a table / a column exist? (schema migration) */

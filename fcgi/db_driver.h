@@ -41,6 +41,7 @@ struct db {
 	const struct db_driver *drv;
 	void *conn;
 	int in_tx;
+	unsigned bump_at_end;	/* cache kinds written inside the transaction */
 	struct db_stmt cache[DB_STMT_CACHE];
 	unsigned clock;		/* round-robin eviction */
 };

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "distribute.h"
+#include "cache.h"
 #include "channels.h"
 #include "log.h"
 #include "logs.h"
@@ -22,63 +23,145 @@ struct cand {
 	int64_t weight;
 };
 
-/* Not suspended: suspend_until NULL, unparsable or not in the future (UTC).
- * SQLite's datetime() reads GORM's "YYYY-MM-DD HH:MM:SS[.fff][+00:00]" and
- * our own "YYYY-MM-DD HH:MM:SS" alike. */
-#define PICK_SQL(notsusp) \
-	"SELECT a.channel_id, COALESCE(a.priority, 0), COALESCE(c.weight, 0) " \
+/*
+ * The candidates of (group, model): every enabled ability of an enabled
+ * channel, highest priority first, with its suspension as epoch seconds (0
+ * = none). Suspension is left to the pick, against the clock, so the list
+ * can be cached (CACHE_ABILITY, key "group\0model", CI__N integers a row).
+ * Not suspended means suspend_until NULL, unparsable or not in the future
+ * (UTC): SQLite's strftime('%s') reads GORM's "YYYY-MM-DD HH:MM:SS[.fff]
+ * [+00:00]" and our own "YYYY-MM-DD HH:MM:SS" alike, to whole seconds, as
+ * the datetime() comparison did before.
+ */
+enum { CI_ID, CI_PRIORITY, CI_WEIGHT, CI_SUSPEND, CI__N };
+#define CANDS_SQL(susp) \
+	"SELECT a.channel_id, COALESCE(a.priority, 0), COALESCE(c.weight, 0), " susp " " \
 	"FROM abilities a JOIN channels c ON c.id = a.channel_id " \
-	"WHERE a.`group` = ? AND a.model = ? AND a.enabled = 1 AND c.status = 1 AND " notsusp " " \
+	"WHERE a.`group` = ? AND a.model = ? AND a.enabled = 1 AND c.status = 1 " \
 	"ORDER BY 2 DESC, a.channel_id LIMIT 4096"
-static const char pick_sql_sqlite[] = PICK_SQL(
-    "COALESCE(datetime(a.suspend_until) > datetime('now'), 0) = 0");
-static const char pick_sql_mysql[] = PICK_SQL(
-    "(a.suspend_until IS NULL OR a.suspend_until <= UTC_TIMESTAMP())");
+static const char cands_sql_sqlite[] = CANDS_SQL(
+    "COALESCE(CAST(strftime('%s', a.suspend_until) AS INTEGER), 0)");
+static const char cands_sql_mysql[] = CANDS_SQL(
+    "COALESCE(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', a.suspend_until), 0)");
 
-/* Copy the channel row of the current statement into out (arena strings). */
+/* The candidate rows of (group, model) into *out (arena, CI__N integers a
+ * row), *n rows: from the cache, else the database. GW_OK, GW_EDB, GW_ENOMEM. */
 static int
-fill_pick(struct db_stmt *st, struct arena *a, struct channel_pick *out)
+candidates(struct db *db, struct arena *a, const char *group, const char *model,
+    const int64_t **out, size_t *n)
 {
-	memset(out, 0, sizeof(*out));
-	out->id = db_int(st, 0);
-	out->type = (int)db_int(st, 1);
-	out->name = arena_strdup(a, db_text(st, 2));
-	out->key = arena_strdup(a, db_text(st, 3));
-	out->base_url = arena_strdup(a, db_text(st, 4));
-	out->other = arena_strdup(a, db_text(st, 5));
-	out->config = arena_strdup(a, db_text(st, 6));
-	out->model_mapping = arena_strdup(a, db_text(st, 7));
-	out->system_prompt = arena_strdup(a, db_text(st, 8));
-	out->priority = db_int(st, 9);
-	out->weight = db_int(st, 10);
-	if (!out->name || !out->key || !out->base_url || !out->other || !out->config ||
-	    !out->model_mapping || !out->system_prompt)
+	size_t glen = strlen(group), klen = glen + 1 + strlen(model), rows = 0, cap = 0;
+	struct cache_rec cr;
+	struct db_stmt *st;
+	int64_t *v = NULL, *nv, *copy;
+	char *key;
+	uint64_t gen;
+	int rc;
+
+	if ((key = arena_alloc(a, klen + 1)) == NULL)
 		return GW_ENOMEM;
+	memcpy(key, group, glen + 1);
+	memcpy(key + glen + 1, model, klen - glen);
+	if (cache_get(CACHE_ABILITY, key, klen, a, &cr) && cr.ni % CI__N == 0) {
+		*out = cr.i;
+		*n = cr.ni / CI__N;
+		return GW_OK;
+	}
+	gen = cache_gen(CACHE_ABILITY);	/* before the read: a write meanwhile wins */
+	if (db_query(db, &st, db_kind(db) == DB_MYSQL ? cands_sql_mysql : cands_sql_sqlite,
+	    DB_ARGS(DB_S(group), DB_S(model))) != GW_OK)
+		return GW_EDB;
+	while ((rc = db_next(st)) > 0 && rows < PICK_MAX_CANDIDATES) {
+		if (rows == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * CI__N * sizeof(*v))) == NULL) {
+				rc = -2;
+				break;
+			}
+			v = nv;
+		}
+		v[rows * CI__N + CI_ID] = db_int(st, 0);
+		v[rows * CI__N + CI_PRIORITY] = db_int(st, 1);
+		v[rows * CI__N + CI_WEIGHT] = db_int(st, 2);
+		v[rows * CI__N + CI_SUSPEND] = db_int(st, 3);
+		rows++;
+	}
+	db_done(st);
+	if (rc < 0) {
+		free(v);
+		return rc == -2 ? GW_ENOMEM : GW_EDB;
+	}
+	/* an empty list is cached too: "no channel for this model" is common */
+	cache_put(CACHE_ABILITY, key, klen, gen, v, rows * CI__N, NULL, 0);
+	copy = arena_alloc(a, (rows ? rows : 1) * CI__N * sizeof(*copy));
+	if (copy != NULL && rows)
+		memcpy(copy, v, rows * CI__N * sizeof(*copy));
+	free(v);
+	if (copy == NULL)
+		return GW_ENOMEM;
+	*out = copy;
+	*n = rows;
 	return GW_OK;
 }
 
-/* Load channel id; *status gets channels.status. */
+/* A channel row as cached (CACHE_CHANNEL, key: the id's 8 bytes). */
+enum { HI_ID, HI_TYPE, HI_PRIORITY, HI_WEIGHT, HI_STATUS, HI__MAX };
+enum { HS_NAME, HS_KEY, HS_BASE_URL, HS_OTHER, HS_CONFIG, HS_MAPPING, HS_PROMPT, HS__MAX };
+
+/* Load channel id (cache, else database) into out (arena strings, NULL
+ * columns as ""); *status gets channels.status. */
 static int
 load_channel(struct db *db, struct arena *a, int64_t id, struct channel_pick *out, int64_t *status)
 {
+	struct cache_rec c;
 	struct db_stmt *st;
-	int rc;
+	const char *strs[HS__MAX];
+	int64_t ints[HI__MAX];
+	uint64_t gen;
+	int rc, i;
 
-	if (db_query(db, &st, "SELECT id, type, name, `key`, base_url, other, config, model_mapping, "
-	    "system_prompt, COALESCE(priority, 0), COALESCE(weight, 0), status FROM channels WHERE id = ?",
-	    DB_ARGS(DB_I(id))) != GW_OK)
-		return GW_EDB;
-	rc = db_next(st);
-	if (rc < 0)
-		rc = GW_EDB;
-	else if (rc == 0)
-		rc = GW_ENOTFOUND;
-	else {
-		*status = db_int(st, 11);
-		rc = fill_pick(st, a, out);
+	memset(out, 0, sizeof(*out));
+	if (cache_get(CACHE_CHANNEL, &id, sizeof(id), a, &c) && c.ni == HI__MAX && c.ns == HS__MAX) {
+		for (i = 0; i < HS__MAX; i++)
+			strs[i] = c.s[i] ? c.s[i] : "";
+		memcpy(ints, c.i, sizeof(ints));
+	} else {
+		gen = cache_gen(CACHE_CHANNEL);
+		if (db_query(db, &st, "SELECT id, type, name, `key`, base_url, other, config, "
+		    "model_mapping, system_prompt, COALESCE(priority, 0), COALESCE(weight, 0), status "
+		    "FROM channels WHERE id = ?", DB_ARGS(DB_I(id))) != GW_OK)
+			return GW_EDB;
+		rc = db_next(st);
+		if (rc <= 0) {
+			db_done(st);
+			return rc < 0 ? GW_EDB : GW_ENOTFOUND;
+		}
+		ints[HI_ID] = db_int(st, 0);
+		ints[HI_TYPE] = db_int(st, 1);
+		ints[HI_PRIORITY] = db_int(st, 9);
+		ints[HI_WEIGHT] = db_int(st, 10);
+		ints[HI_STATUS] = db_int(st, 11);
+		for (i = 0; i < HS__MAX; i++)
+			strs[i] = arena_strdup(a, db_text(st, 2 + i));
+		db_done(st);
+		for (i = 0; i < HS__MAX; i++)
+			if (strs[i] == NULL)
+				return GW_ENOMEM;
+		cache_put(CACHE_CHANNEL, &id, sizeof(id), gen, ints, HI__MAX, strs, HS__MAX);
 	}
-	db_done(st);
-	return rc;
+	out->id = ints[HI_ID];
+	out->type = (int)ints[HI_TYPE];
+	out->priority = ints[HI_PRIORITY];
+	out->weight = ints[HI_WEIGHT];
+	*status = ints[HI_STATUS];
+	out->name = strs[HS_NAME];
+	out->key = strs[HS_KEY];
+	out->base_url = strs[HS_BASE_URL];
+	out->other = strs[HS_OTHER];
+	out->config = strs[HS_CONFIG];
+	out->model_mapping = strs[HS_MAPPING];
+	out->system_prompt = strs[HS_PROMPT];
+	return GW_OK;
 }
 
 static int
@@ -117,42 +200,33 @@ int
 distribute_pick(struct db *db, struct arena *a, const char *group, const char *model,
     const int64_t *exclude, size_t nexclude, int skip_tiers, struct channel_pick *out)
 {
-	struct db_stmt *st;
-	struct cand *c = NULL, *nc;
-	size_t n = 0, cap = 0, i, start, end;
-	int64_t status, tierprio;
+	const int64_t *rows, *row;
+	struct cand *c;
+	size_t nrows, n = 0, i, start, end;
+	int64_t status, tierprio, now = now_sec();
 	int rc, tier;
 
 	if (group == NULL || model == NULL)
 		return GW_ENOTFOUND;
-	if (db_query(db, &st, db_kind(db) == DB_MYSQL ? pick_sql_mysql : pick_sql_sqlite,
-	    DB_ARGS(DB_S(group), DB_S(model))) != GW_OK)
-		return GW_EDB;
-	while ((rc = db_next(st)) > 0 && n < PICK_MAX_CANDIDATES) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nc = realloc(c, cap * sizeof(*c))) == NULL) {
-				rc = -2;
-				break;
-			}
-			c = nc;
-		}
-		c[n].id = db_int(st, 0);
-		if (excluded(c[n].id, exclude, nexclude))
+	if ((rc = candidates(db, a, group, model, &rows, &nrows)) != GW_OK)
+		return rc;
+	if (nrows == 0)
+		return GW_ENOTFOUND;
+	if ((c = arena_alloc(a, nrows * sizeof(*c))) == NULL)
+		return GW_ENOMEM;
+	/* the live ones: not suspended now, not excluded */
+	for (i = 0; i < nrows; i++) {
+		row = rows + i * CI__N;
+		if (row[CI_SUSPEND] > now || excluded(row[CI_ID], exclude, nexclude))
 			continue;
-		c[n].priority = db_int(st, 1);
-		c[n].weight = db_int(st, 2);
-		if (c[n].weight < 0)
-			c[n].weight = 0;
-		if (c[n].weight > WEIGHT_MAX)
-			c[n].weight = WEIGHT_MAX;
+		c[n].id = row[CI_ID];
+		c[n].priority = row[CI_PRIORITY];
+		c[n].weight = row[CI_WEIGHT] < 0 ? 0 : row[CI_WEIGHT] > WEIGHT_MAX ? WEIGHT_MAX :
+		    row[CI_WEIGHT];
 		n++;
 	}
-	db_done(st);
-	if (rc < 0 || n == 0) {
-		free(c);
-		return rc == -2 ? GW_ENOMEM : rc < 0 ? GW_EDB : GW_ENOTFOUND;
-	}
+	if (n == 0)
+		return GW_ENOTFOUND;
 
 	/* rows come highest priority first: find tier skip_tiers, or tier 0 */
 	start = 0;
@@ -172,7 +246,6 @@ distribute_pick(struct db *db, struct arena *a, const char *group, const char *m
 	rc = load_channel(db, a, c[i].id, out, &status);
 	if (rc == GW_ENOTFOUND)
 		log_error("distribute: ability names missing channel %lld", (long long)c[i].id);
-	free(c);
 	return rc;
 }
 
@@ -235,19 +308,27 @@ channel_suspend(struct db *db, const char *group, const char *model, int64_t cha
     int64_t seconds)
 {
 	char until[32];
+	int rc;
 
 	if (group == NULL || model == NULL)
 		return GW_EINPUT;
-	if (seconds <= 0)	/* lift a suspension */
-		return db_exec(db, "UPDATE abilities SET suspend_until = NULL "
+	if (seconds <= 0) {	/* lift a suspension */
+		rc = db_exec(db, "UPDATE abilities SET suspend_until = NULL "
 		    "WHERE `group` = ? AND model = ? AND channel_id = ?",
 		    DB_ARGS(DB_S(group), DB_S(model), DB_I(channel_id)), NULL);
-	if (seconds > 10LL * 365 * 86400)
-		seconds = 10LL * 365 * 86400;
-	utc_text(until, now_sec() + seconds);
-	return db_exec(db, "UPDATE abilities SET suspend_until = ? "
-	    "WHERE `group` = ? AND model = ? AND channel_id = ?",
-	    DB_ARGS(DB_S(until), DB_S(group), DB_S(model), DB_I(channel_id)), NULL);
+	} else {
+		if (seconds > 10LL * 365 * 86400)
+			seconds = 10LL * 365 * 86400;
+		utc_text(until, now_sec() + seconds);
+		rc = db_exec(db, "UPDATE abilities SET suspend_until = ? "
+		    "WHERE `group` = ? AND model = ? AND channel_id = ?",
+		    DB_ARGS(DB_S(until), DB_S(group), DB_S(model), DB_I(channel_id)), NULL);
+	}
+	/* the next pick of this process must see it: every candidate list
+	 * dies (not only this one, so a list being read meanwhile cannot be
+	 * stored stale); the channel rows stay */
+	cache_invalidate(db, CACHE_F(CACHE_ABILITY));
+	return rc;
 }
 
 /* ASCII case-insensitive substring test (needles are lower case). */
@@ -365,6 +446,7 @@ channel_auto_disable(struct db *db, int64_t channel_id, const char *channel_name
 
 	if ((rc = db_begin(db)) != GW_OK)
 		return rc;
+	cache_invalidate(db, CACHE_F(CACHE_ABILITY) | CACHE_F(CACHE_CHANNEL));	/* at the end */
 	/* only an enabled channel: a manual disable stays manual, and two
 	 * failing requests log it once */
 	rc = db_exec(db, "UPDATE channels SET status = ? WHERE id = ? AND status = ?",

@@ -13,14 +13,21 @@
 static void
 make_request_id(char *out, size_t n)
 {
+	/* localtime_r takes glibc's time zone lock: once a second per thread */
+	static _Thread_local time_t last_sec = -1;
+	static _Thread_local char stamp[32];
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	snprintf(out, n, "%04d%02d%02d%02d%02d%02d%ld%08llu", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    ts.tv_nsec % 1000000000L, (unsigned long long)rand_below(100000000ULL));
+	if (ts.tv_sec != last_sec) {
+		localtime_r(&ts.tv_sec, &tm);
+		snprintf(stamp, sizeof(stamp), "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last_sec = ts.tv_sec;
+	}
+	snprintf(out, n, "%s%ld%08llu", stamp, ts.tv_nsec % 1000000000L,
+	    (unsigned long long)rand_below(100000000ULL));
 }
 
 void
@@ -146,7 +153,21 @@ req_read_body(struct req *r, size_t max)
 		if ((rc = buf_add(&r->body, chunk, (size_t)got)) != GW_OK)
 			return rc;
 	}
+	r->body_all_read = 1;
 	return GW_OK;
+}
+
+int
+req_input_done(struct req *r)
+{
+	const char *cl, *m;
+
+	if (r->body_all_read)
+		return 1;
+	cl = req_env(r, "CONTENT_LENGTH");
+	m = r->method ? r->method : req_env(r, "REQUEST_METHOD");
+	return (cl == NULL || strcmp(cl, "0") == 0) && req_env(r, "HTTP_TRANSFER_ENCODING") == NULL &&
+	    m != NULL && (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0);
 }
 
 void

@@ -64,6 +64,7 @@ struct req {
 	struct kvlist cookies;
 	int cookies_done;
 	struct buf body;		/* request body, read by the dispatcher */
+	int body_all_read;		/* req_read_body reached its end */
 	struct req_user user;		/* valid when authed */
 	struct relay_token *token;	/* R_APIKEY routes: the API key's token */
 	int authed;
@@ -74,6 +75,10 @@ struct req {
 void req_init(struct req *r, struct worker *w, const struct io *io, void *ctx);
 /* Free everything of the request (arena, buffers). */
 void req_release(struct req *r);
+
+/* 1 when the web server has nothing more to send for this request: its
+ * body was read to the end, or it is a GET or HEAD without one. */
+int req_input_done(struct req *r);
 
 /* A CGI parameter by its CGI name, or NULL. */
 const char *req_env(struct req *r, const char *name);

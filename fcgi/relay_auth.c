@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include "relay_auth.h"
+#include "cache.h"
 #include "db.h"
 #include "jsonx.h"
 #include "log.h"
@@ -188,24 +189,202 @@ fail(struct req *r, int status, int rc, const char *msg)
 	return rc;
 }
 
+/* The token row as relay_auth reads it (tokens WHERE key = ?). */
+struct token_row {
+	int64_t id, user_id, status, expired, remain, unlimited, accessed;
+	const char *name, *models, *subnet;	/* models, subnet may be NULL */
+};
+
+/* The owner's row (users WHERE id = ?); found 0 = no such user. */
+struct user_row {
+	int64_t found, role, status, quota;
+	const char *username, *group;
+};
+
+/* Their places in a cached value (cache.h), integers then strings. */
+enum { TI_ID, TI_USER, TI_STATUS, TI_EXPIRED, TI_REMAIN, TI_UNLIMITED, TI_ACCESSED, TI__MAX };
+enum { TS_NAME, TS_MODELS, TS_SUBNET, TS__MAX };
+enum { UI_FOUND, UI_ROLE, UI_STATUS, UI_QUOTA, UI__MAX };
+enum { US_NAME, US_GROUP, US__MAX };
+
+/*
+ * The token row of key: from the cache unless fresh is set, else from the
+ * database (and then cached). *cached says which. Strings in the arena.
+ * GW_OK, GW_ENOTFOUND (unknown keys are not cached), GW_EDB, GW_ENOMEM.
+ */
+static int
+token_row(struct req *r, const char *key, int fresh, struct token_row *t, int *cached)
+{
+	struct cache_rec c;
+	struct db_stmt *st;
+	size_t klen = strlen(key);
+	uint64_t gen;
+	int rc;
+
+	*cached = 0;
+	if (fresh)
+		cache_drop(CACHE_TOKEN, key, klen);
+	else if (cache_get(CACHE_TOKEN, key, klen, &r->arena, &c) && c.ni == TI__MAX && c.ns == TS__MAX) {
+		t->id = c.i[TI_ID];
+		t->user_id = c.i[TI_USER];
+		t->status = c.i[TI_STATUS];
+		t->expired = c.i[TI_EXPIRED];
+		t->remain = c.i[TI_REMAIN];
+		t->unlimited = c.i[TI_UNLIMITED];
+		t->accessed = c.i[TI_ACCESSED];
+		t->name = c.s[TS_NAME] ? c.s[TS_NAME] : "";
+		t->models = c.s[TS_MODELS];
+		t->subnet = c.s[TS_SUBNET];
+		*cached = 1;
+		return GW_OK;
+	}
+	gen = cache_gen(CACHE_TOKEN);	/* before the read: a write meanwhile wins */
+	if (db_query(r->db, &st, "SELECT id, user_id, status, name, expired_time, remain_quota, "
+	    "unlimited_quota, models, subnet, accessed_time FROM tokens WHERE `key` = ?",
+	    DB_ARGS(DB_S(key))) != GW_OK)
+		return GW_EDB;
+	rc = db_next(st);
+	if (rc <= 0) {
+		db_done(st);
+		return rc < 0 ? GW_EDB : GW_ENOTFOUND;
+	}
+	t->id = db_int(st, 0);
+	t->user_id = db_int(st, 1);
+	t->status = db_int(st, 2);
+	t->name = arena_strdup(&r->arena, db_text(st, 3));
+	t->expired = db_isnull(st, 4) ? -1 : db_int(st, 4);
+	t->remain = db_int(st, 5);
+	t->unlimited = db_int(st, 6) != 0;
+	t->models = db_isnull(st, 7) ? NULL : arena_strdup(&r->arena, db_text(st, 7));
+	t->subnet = db_isnull(st, 8) || *db_text(st, 8) == '\0' ? NULL :
+	    arena_strdup(&r->arena, db_text(st, 8));
+	t->accessed = db_int(st, 9);
+	rc = t->name == NULL || (t->models == NULL && !db_isnull(st, 7)) ||
+	    (t->subnet == NULL && !db_isnull(st, 8) && *db_text(st, 8) != '\0') ? GW_ENOMEM : GW_OK;
+	db_done(st);
+	if (rc == GW_OK) {
+		const int64_t ints[TI__MAX] = { t->id, t->user_id, t->status, t->expired, t->remain,
+			t->unlimited, t->accessed };
+		const char *strs[TS__MAX] = { t->name, t->models, t->subnet };
+		cache_put(CACHE_TOKEN, key, klen, gen, ints, TI__MAX, strs, TS__MAX);
+	}
+	return rc;
+}
+
+/* The owner's row, like token_row; a missing user is a row with found 0
+ * (and is cached as such). GW_OK, GW_EDB, GW_ENOMEM. */
+static int
+user_row(struct req *r, int64_t id, int fresh, struct user_row *u, int *cached)
+{
+	struct cache_rec c;
+	struct db_stmt *st;
+	uint64_t gen;
+	int rc;
+
+	*cached = 0;
+	memset(u, 0, sizeof(*u));
+	if (fresh)
+		cache_drop(CACHE_USER, &id, sizeof(id));
+	else if (cache_get(CACHE_USER, &id, sizeof(id), &r->arena, &c) && c.ni == UI__MAX &&
+	    c.ns == US__MAX) {
+		u->found = c.i[UI_FOUND];
+		u->role = c.i[UI_ROLE];
+		u->status = c.i[UI_STATUS];
+		u->quota = c.i[UI_QUOTA];
+		u->username = c.s[US_NAME] ? c.s[US_NAME] : "";
+		u->group = c.s[US_GROUP] ? c.s[US_GROUP] : "";
+		*cached = 1;
+		return GW_OK;
+	}
+	gen = cache_gen(CACHE_USER);
+	if (db_query(r->db, &st, "SELECT username, role, status, `group`, quota FROM users WHERE id = ?",
+	    DB_ARGS(DB_I(id))) != GW_OK)
+		return GW_EDB;
+	rc = db_next(st);
+	if (rc < 0) {
+		db_done(st);
+		return GW_EDB;
+	}
+	u->username = "";
+	u->group = "";
+	if (rc > 0) {
+		u->found = 1;
+		u->username = arena_strdup(&r->arena, db_text(st, 0));
+		u->role = db_int(st, 1);
+		u->status = db_int(st, 2);
+		u->group = arena_strdup(&r->arena, db_text(st, 3));
+		u->quota = db_int(st, 4);
+	}
+	db_done(st);
+	if (u->username == NULL || u->group == NULL)
+		return GW_ENOMEM;
+	{
+		const int64_t ints[UI__MAX] = { u->found, u->role, u->status, u->quota };
+		const char *strs[US__MAX] = { u->username, u->group };
+		cache_put(CACHE_USER, &id, sizeof(id), gen, ints, UI__MAX, strs, US__MAX);
+	}
+	return GW_OK;
+}
+
+/* What ValidateUserToken and TokenAuth make of the rows, in their order. */
+enum verdict {
+	V_OK,
+	V_EXHAUSTED,		/* status 4 */
+	V_EXPIRED,		/* status 3 */
+	V_UNAVAILABLE,		/* any other status but 1 */
+	V_EXPIRED_NOW,		/* expired_time passed: mark 3 */
+	V_NO_QUOTA,		/* nothing left, not unlimited: mark 4 */
+	V_SUBNET,		/* client outside the token's subnets */
+	V_USER_OFF,		/* owner missing or not enabled */
+	V_NO_PIN,		/* channel suffix from a non-admin */
+};
+
+static enum verdict
+judge(const struct token_row *t, const struct user_row *u, const char *ip, int pinned, int64_t now)
+{
+	if (t->status == TOKEN_EXHAUSTED)
+		return V_EXHAUSTED;
+	if (t->status == TOKEN_EXPIRED)
+		return V_EXPIRED;
+	if (t->status != TOKEN_ENABLED)
+		return V_UNAVAILABLE;
+	if (t->expired != -1 && t->expired < now)
+		return V_EXPIRED_NOW;
+	if (!t->unlimited && t->remain <= 0)
+		return V_NO_QUOTA;
+	if (t->subnet != NULL && !relay_ip_in_subnets(ip, t->subnet))
+		return V_SUBNET;
+	if (u == NULL)
+		return V_OK;	/* not read yet */
+	if (!u->found || u->status != USER_ENABLED)
+		return V_USER_OFF;
+	if (pinned && u->role < ROLE_ADMIN)
+		return V_NO_PIN;
+	return V_OK;
+}
+
 /* Mark the token expired or exhausted, as ValidateUserToken does (without
- * Redis); a failure is logged only, the request is refused either way. */
+ * Redis), and forget its cached row; a failure is logged only, the request
+ * is refused either way. */
 static void
-mark_token(struct db *db, int64_t id, int status)
+mark_token(struct db *db, const char *key, int64_t id, int status)
 {
 	if (db_exec(db, "UPDATE tokens SET status = ? WHERE id = ? AND status = ?",
 	    DB_ARGS(DB_I(status), DB_I(id), DB_I(TOKEN_ENABLED)), NULL) != GW_OK)
 		log_error("relay_auth: cannot mark token %lld status %d", (long long)id, status);
+	cache_drop(CACHE_TOKEN, key, strlen(key));
 }
 
 int
 relay_auth(struct req *r, struct relay_token *t)
 {
-	struct db_stmt *st = NULL;
+	struct token_row tr;
+	struct user_row ur;
+	enum verdict v;
 	char *key, *suffix;
-	const char *subnet = NULL, *ip;
-	int64_t status, expired, accessed, now = now_sec();
-	int rc, ustatus;
+	const char *ip;
+	int64_t now = now_sec();
+	int rc, fresh, tcached, ucached;
 
 	memset(t, 0, sizeof(*t));
 	key = read_credential(r);
@@ -221,100 +400,106 @@ relay_auth(struct req *r, struct relay_token *t)
 		return fail(r, 401, GW_EAUTH, "未提供令牌");
 	if (strlen(key) > KEY_MAX)
 		return fail(r, 401, GW_EAUTH, "无效的令牌");
-
-	if (db_query(r->db, &st, "SELECT id, user_id, status, name, expired_time, remain_quota, "
-	    "unlimited_quota, models, subnet, accessed_time FROM tokens WHERE `key` = ?",
-	    DB_ARGS(DB_S(key))) != GW_OK)
-		return fail(r, 500, GW_EDB, "令牌验证失败");
-	rc = db_next(st);
-	if (rc <= 0) {
-		db_done(st);
-		if (rc < 0)
-			return fail(r, 500, GW_EDB, "令牌验证失败");
-		return fail(r, 401, GW_EAUTH, "无效的令牌");
-	}
-	t->id = db_int(st, 0);
-	t->user_id = db_int(st, 1);
-	status = db_int(st, 2);
-	t->name = arena_strdup(&r->arena, db_text(st, 3));
-	expired = db_isnull(st, 4) ? -1 : db_int(st, 4);
-	t->remain_quota = db_int(st, 5);
-	t->unlimited = db_int(st, 6) != 0;
-	t->models = db_isnull(st, 7) ? NULL : arena_strdup(&r->arena, db_text(st, 7));
-	if (!db_isnull(st, 8) && *db_text(st, 8) != '\0')
-		subnet = arena_strdup(&r->arena, db_text(st, 8));
-	accessed = db_int(st, 9);
-	db_done(st);
-	if (t->name == NULL)
-		return fail(r, 500, GW_ENOMEM, "out of memory");
-
-	/* ValidateUserToken, in its order */
-	if (status == TOKEN_EXHAUSTED) {
-		(void)oai_error(r, 401, ONE_API_ERR, NULL, "令牌 %s（#%lld）额度已用尽", t->name,
-		    (long long)t->id);
-		return GW_EAUTH;
-	}
-	if (status == TOKEN_EXPIRED)
-		return fail(r, 401, GW_EAUTH, "该令牌已过期");
-	if (status != TOKEN_ENABLED)
-		return fail(r, 401, GW_EAUTH, "该令牌状态不可用");
-	if (expired != -1 && expired < now) {
-		mark_token(r->db, t->id, TOKEN_EXPIRED);
-		return fail(r, 401, GW_EAUTH, "该令牌已过期");
-	}
-	if (!t->unlimited && t->remain_quota <= 0) {
-		mark_token(r->db, t->id, TOKEN_EXHAUSTED);
-		return fail(r, 401, GW_EAUTH, "该令牌额度已用尽");
-	}
-
 	/* the client address as the web server saw it (never X-Forwarded-For) */
-	if (subnet != NULL) {
-		ip = r->remote_addr && *r->remote_addr ? r->remote_addr : req_env(r, "REMOTE_ADDR");
-		if (ip == NULL)
-			ip = "";
-		if (!relay_ip_in_subnets(ip, subnet)) {
-			(void)oai_error(r, 403, ONE_API_ERR, NULL, "该令牌只能在指定网段使用：%s，当前 ip：%s",
-			    subnet, ip);
-			return GW_EFORBIDDEN;
+	ip = r->remote_addr && *r->remote_addr ? r->remote_addr : req_env(r, "REMOTE_ADDR");
+	if (ip == NULL)
+		ip = "";
+
+	/* cached rows first; anything that would refuse is read again */
+	for (fresh = 0;; fresh = 1) {
+		rc = token_row(r, key, fresh, &tr, &tcached);
+		if (rc == GW_ENOTFOUND)
+			return fail(r, 401, GW_EAUTH, "无效的令牌");
+		if (rc != GW_OK)
+			return fail(r, 500, rc, rc == GW_ENOMEM ? "out of memory" : "令牌验证失败");
+		v = judge(&tr, NULL, ip, suffix != NULL, now);
+		ucached = 0;
+		if (v == V_OK) {
+			if ((rc = user_row(r, tr.user_id, fresh, &ur, &ucached)) != GW_OK)
+				return fail(r, 500, rc, rc == GW_ENOMEM ? "out of memory" : "internal error");
+			v = judge(&tr, &ur, ip, suffix != NULL, now);
 		}
+		if (fresh || (!tcached && !ucached))
+			break;
+		/* a cached user quota at or below zero is not trusted either */
+		if (v == V_OK && !(ucached && ur.quota <= 0))
+			break;
 	}
 
-	/* the owner: a missing user reads as disabled (IsUserEnabled finds status 0) */
-	if (db_query(r->db, &st, "SELECT username, role, status, `group`, quota FROM users WHERE id = ?",
-	    DB_ARGS(DB_I(t->user_id))) != GW_OK)
-		return fail(r, 500, GW_EDB, "internal error");
-	rc = db_next(st);
-	if (rc < 0) {
-		db_done(st);
-		return fail(r, 500, GW_EDB, "internal error");
-	}
-	ustatus = 0;
-	if (rc > 0) {
-		t->username = arena_strdup(&r->arena, db_text(st, 0));
-		t->role = (int)db_int(st, 1);
-		ustatus = (int)db_int(st, 2);
-		t->group = arena_strdup(&r->arena, db_text(st, 3));
-		t->user_quota = db_int(st, 4);
-	}
-	db_done(st);
-	if (ustatus != USER_ENABLED)
+	switch (v) {
+	case V_OK:
+		break;
+	case V_EXHAUSTED:
+		(void)oai_error(r, 401, ONE_API_ERR, NULL, "令牌 %s（#%lld）额度已用尽", tr.name,
+		    (long long)tr.id);
+		return GW_EAUTH;
+	case V_EXPIRED:
+		return fail(r, 401, GW_EAUTH, "该令牌已过期");
+	case V_UNAVAILABLE:
+		return fail(r, 401, GW_EAUTH, "该令牌状态不可用");
+	case V_EXPIRED_NOW:
+		mark_token(r->db, key, tr.id, TOKEN_EXPIRED);
+		return fail(r, 401, GW_EAUTH, "该令牌已过期");
+	case V_NO_QUOTA:
+		mark_token(r->db, key, tr.id, TOKEN_EXHAUSTED);
+		return fail(r, 401, GW_EAUTH, "该令牌额度已用尽");
+	case V_SUBNET:
+		(void)oai_error(r, 403, ONE_API_ERR, NULL, "该令牌只能在指定网段使用：%s，当前 ip：%s",
+		    tr.subnet, ip);
+		return GW_EFORBIDDEN;
+	case V_USER_OFF:
+		/* a missing user reads as disabled (IsUserEnabled finds status 0) */
 		return fail(r, 403, GW_EFORBIDDEN, "用户已被封禁");
-	if (t->username == NULL || t->group == NULL)
-		return fail(r, 500, GW_ENOMEM, "out of memory");
+	case V_NO_PIN:
+		return fail(r, 403, GW_EFORBIDDEN, "普通用户不支持指定渠道");
+	}
 
-	if (suffix != NULL) {
-		if (t->role < ROLE_ADMIN)
-			return fail(r, 403, GW_EFORBIDDEN, "普通用户不支持指定渠道");
-		/* Distribute's strconv.Atoi of the suffix */
-		if (parse_i64(suffix, 1, INT64_MAX, &t->specific_channel) != GW_OK)
-			return fail(r, 400, GW_EINPUT, "无效的渠道 Id");
+	t->key = key;
+	t->id = tr.id;
+	t->user_id = tr.user_id;
+	t->name = tr.name;
+	t->unlimited = tr.unlimited != 0;
+	t->remain_quota = tr.remain;
+	t->models = tr.models;
+	t->username = ur.username;
+	t->role = (int)ur.role;
+	t->group = ur.group;
+	t->user_quota = ur.quota;
+	/* Distribute's strconv.Atoi of the suffix */
+	if (suffix != NULL && parse_i64(suffix, 1, INT64_MAX, &t->specific_channel) != GW_OK) {
+		memset(t, 0, sizeof(*t));
+		return fail(r, 400, GW_EINPUT, "无效的渠道 Id");
 	}
 
 	/* accessed_time, written at most once a second per token */
-	if (accessed < now && db_exec(r->db, "UPDATE tokens SET accessed_time = ? WHERE id = ?",
-	    DB_ARGS(DB_I(now), DB_I(t->id)), NULL) != GW_OK)
-		log_warn("relay_auth: cannot update accessed_time of token %lld", (long long)t->id);
+	if (tr.accessed < now) {
+		if (db_exec(r->db, "UPDATE tokens SET accessed_time = ? WHERE id = ?",
+		    DB_ARGS(DB_I(now), DB_I(tr.id)), NULL) != GW_OK)
+			log_warn("relay_auth: cannot update accessed_time of token %lld", (long long)tr.id);
+		else
+			(void)cache_set_int(CACHE_TOKEN, key, strlen(key), TI_ACCESSED, now);
+	}
 	return GW_OK;
+}
+
+void
+relay_auth_quota_moved(const struct relay_token *t, int64_t amount)
+{
+	if (t == NULL || amount == 0)
+		return;
+	if (!t->unlimited && t->key != NULL)
+		(void)cache_add_int(CACHE_TOKEN, t->key, strlen(t->key), TI_REMAIN, -amount);
+	(void)cache_add_int(CACHE_USER, &t->user_id, sizeof(t->user_id), UI_QUOTA, -amount);
+}
+
+void
+relay_auth_forget(const struct relay_token *t)
+{
+	if (t == NULL)
+		return;
+	if (t->key != NULL)
+		cache_drop(CACHE_TOKEN, t->key, strlen(t->key));
+	cache_drop(CACHE_USER, &t->user_id, sizeof(t->user_id));
 }
 
 int

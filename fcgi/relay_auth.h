@@ -9,6 +9,7 @@
 /* The caller of a relay request: the token and its owner. Strings live in
  * the request arena. */
 struct relay_token {
+	const char *key;		/* the key as sent (cache key of the row) */
 	int64_t id;
 	int64_t user_id;
 	const char *name;		/* tokens.name (logs.token_name) */
@@ -35,9 +36,23 @@ struct relay_token {
  * error (type "one_api_error", message + " (request id: …)") and returns
  * GW_EAUTH or GW_EFORBIDDEN; GW_EINPUT (400 "无效的渠道 Id") for an admin's
  * channel suffix that is not a number; GW_EDB / GW_ENOMEM with a 500.
- * accessed_time is updated.
+ * accessed_time is updated (at most once a second).
+ *
+ * The token and user rows come from the process's cache (cache.h) when it
+ * has them. A refusal is only ever decided on rows read from the database
+ * just now, and so is a user quota at or below zero: a cached row that
+ * would refuse is dropped and read again.
  */
 int relay_auth(struct req *r, struct relay_token *t) GW_WUR;
+
+/* This process moved amount of quota out of (amount > 0) or back into
+ * (amount < 0) t's token (unless unlimited) and t's owner: keep their
+ * cached rows in step with the database. */
+void relay_auth_quota_moved(const struct relay_token *t, int64_t amount);
+
+/* Forget the cached rows of t and its owner (a refused pre-consumption:
+ * the next request reads them from the database). */
+void relay_auth_forget(const struct relay_token *t);
 
 /* The token's model allow-list: GW_OK when model may be used; otherwise
  * writes 403 "该令牌无权使用模型：<model>" and returns GW_EFORBIDDEN. */

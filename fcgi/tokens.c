@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tokens.h"
+#include "cache.h"
 #include "log.h"
 #include "util.h"
 
@@ -63,6 +64,7 @@ token_create(struct db *db, int64_t user_id, const char *name, const char *key,
 		if (rc == GW_OK || key != NULL || !db_last_was_conflict(db))
 			break;
 	}
+	/* no invalidation: unknown keys are never cached */
 	if (rc != GW_OK)
 		goto out;
 	if (id_out)
@@ -234,12 +236,15 @@ token_update(struct db *db, int64_t id, int64_t user_id, const struct token_fiel
 	    DB_ARGS(DB_I(id), DB_I(user_id)));
 	if (rc != GW_OK)
 		return rc;
-	return db_exec(db, "UPDATE tokens SET name = ?, status = ?, expired_time = ?, "
+	rc = db_exec(db, "UPDATE tokens SET name = ?, status = ?, expired_time = ?, "
 	    "remain_quota = ?, unlimited_quota = ?, models = ?, subnet = ? "
 	    "WHERE id = ? AND user_id = ?",
 	    DB_ARGS(DB_S(f->name ? f->name : ""), DB_I(f->status), DB_I(f->expired_time),
 	    DB_I(f->remain_quota), DB_I(f->unlimited_quota ? 1 : 0), DB_S(f->models),
 	    DB_S(f->subnet), DB_I(id), DB_I(user_id)), NULL);
+	/* the next relay request reads the token again */
+	cache_invalidate(db, CACHE_F(CACHE_TOKEN));
+	return rc;
 }
 
 int
@@ -250,6 +255,7 @@ token_delete(struct db *db, int64_t id, int64_t user_id)
 
 	rc = db_exec(db, "DELETE FROM tokens WHERE id = ? AND user_id = ?",
 	    DB_ARGS(DB_I(id), DB_I(user_id)), &changes);
+	cache_invalidate(db, CACHE_F(CACHE_TOKEN));
 	if (rc != GW_OK)
 		return rc;
 	return changes > 0 ? GW_OK : GW_ENOTFOUND;

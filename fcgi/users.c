@@ -2,6 +2,7 @@
 #include <string.h>
 #include "users.h"
 #include "buf.h"
+#include "cache.h"
 #include "log.h"
 #include "logs.h"
 #include "options.h"
@@ -236,8 +237,11 @@ gift_log(struct db *db, int64_t user_id, const char *prefix, int64_t quota)
 static int
 add_quota(struct db *db, int64_t id, int64_t quota)
 {
-	return db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ?",
+	int rc = db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ?",
 	    DB_ARGS(DB_I(quota), DB_I(id)), NULL);
+
+	cache_invalidate(db, CACHE_F(CACHE_USER));
+	return rc;
 }
 
 int
@@ -275,6 +279,8 @@ users_create(struct db *db, const char *username, const char *password, const ch
 	id = db_last_insert_id(db);
 	if (id_out)
 		*id_out = id;
+	/* a token whose owner was missing may have cached "no such user" */
+	cache_invalidate(db, CACHE_F(CACHE_USER));
 	if (quota > 0)
 		gift_log(db, id, "新用户注册赠送", quota);
 	if (inviter_id != 0) {
@@ -346,6 +352,8 @@ users_update(struct db *db, int64_t id, const struct user *f)
 	if ((rc = buf_adds(&sql, " WHERE id = ?")) != GW_OK)
 		goto out;
 	rc = db_exec(db, buf_cstr(&sql), args, n, &changes);
+	/* status, role, group, quota: the next relay request reads them again */
+	cache_invalidate(db, CACHE_F(CACHE_USER));
 	if (rc != GW_OK && db_last_was_conflict(db))
 		rc = GW_ECONFLICT;
 	else if (rc == GW_OK && changes == 0)
@@ -368,6 +376,7 @@ users_soft_delete(struct db *db, int64_t id)
 	snprintf(name, sizeof(name), "deleted_%s", uuid);
 	rc = db_exec(db, "UPDATE users SET username = ?, status = 3 WHERE id = ?",
 	    DB_ARGS(DB_S(name), DB_I(id)), &changes);
+	cache_invalidate(db, CACHE_F(CACHE_USER));
 	if (rc == GW_OK && changes == 0)
 		rc = GW_ENOTFOUND;
 	return rc;

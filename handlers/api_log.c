@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "handlers.h"
+#include "cache.h"
 #include "db.h"
 #include "jsonx.h"
 #include "logs.h"
@@ -303,6 +304,7 @@ h_topup(struct req *r)
 	/* the bound keeps quota inside int64 (SQLite would turn it into a real) */
 	rc = db_exec(r->db, "UPDATE users SET quota = quota + ? WHERE id = ? AND quota <= ?",
 	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(INT64_MAX - quota)), &changed);
+	cache_invalidate(r->db, CACHE_F(CACHE_USER));	/* at the commit */
 	if (rc == GW_OK && changed != 1) {
 		db_rollback(r->db);
 		return api_fail(r, 200, "用户不存在");

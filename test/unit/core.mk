@@ -40,6 +40,11 @@ TESTS += test/unit/t_sse
 test_unit_t_sse_SOURCES = test/unit/t_sse.c test/unit/t_core.h
 test_unit_t_sse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DFIXTURES='"$(top_srcdir)/test/fixtures/recorded"'
 test_unit_t_sse_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += test/unit/t_cache
+TESTS += test/unit/t_cache
+test_unit_t_cache_SOURCES = test/unit/t_cache.c test/unit/t_core.h test/unit/t_mgmt.h
+test_unit_t_cache_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_cache_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += test/unit/t_relay
 TESTS += test/unit/t_relay
 test_unit_t_relay_SOURCES = test/unit/t_relay.c test/unit/t_core.h

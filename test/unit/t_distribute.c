@@ -4,8 +4,19 @@
 #include "t_core.h"
 #include "t_mgmt.h"
 #include "arena.h"
+#include "cache.h"
 #include "channels.h"
 #include "distribute.h"
+
+/* A write behind this process's back, as another process sharing the
+ * database makes it: seen once the cached rows expire (CACHE_TTL_SEC);
+ * here at once. */
+static void
+outside(struct db *db, const char *sql, const struct db_arg *args, size_t nargs)
+{
+	ck_assert_int_eq(db_exec(db, sql, args, nargs, NULL), GW_OK);
+	cache_bump(CACHE_F_ALL);
+}
 
 /* Create one channel serving model "m" for group "default"; its id. */
 static int64_t
@@ -142,8 +153,8 @@ START_TEST(weights)
 	ck_assert_int_eq(counts[2], 0);
 
 	/* huge weights are clamped to 2^40 each: equal shares */
-	ck_assert_int_eq(db_exec(db, "UPDATE channels SET weight = ? WHERE id IN (?, ?)",
-	    DB_ARGS(DB_I(INT64_MAX), DB_I(ids[0]), DB_I(ids[1])), NULL), GW_OK);
+	outside(db, "UPDATE channels SET weight = ? WHERE id IN (?, ?)",
+	    DB_ARGS(DB_I(INT64_MAX), DB_I(ids[0]), DB_I(ids[1])));
 	pick_n(db, 1000, NULL, 0, 0, ids, counts, 3);
 	ck_assert_msg(counts[0] >= 400 && counts[0] <= 600, "clamped: %d of 1000", counts[0]);
 	ck_assert_int_eq(counts[2], 0);
@@ -162,8 +173,8 @@ START_TEST(zero_weights_uniform)
 	ids[1] = mk(db, "b", 0, 0, 1);
 	ids[2] = mk(db, "c", 0, 0, 1);
 	/* negative weights count as zero */
-	ck_assert_int_eq(db_exec(db, "UPDATE channels SET weight = -5 WHERE id = ?",
-	    DB_ARGS(DB_I(ids[2])), NULL), GW_OK);
+	outside(db, "UPDATE channels SET weight = -5 WHERE id = ?",
+	    DB_ARGS(DB_I(ids[2])));
 	pick_n(db, 1500, NULL, 0, 0, ids, counts, 3);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(counts[i] >= 400 && counts[i] <= 600, "uniform: %d of 1500", counts[i]);
@@ -206,18 +217,18 @@ START_TEST(disabled_and_suspended)
 	ck_assert(p.id == a1 || p.id == a2);
 
 	/* a suspension in the past has expired, in our format and GORM's */
-	ck_assert_int_eq(db_exec(db, "UPDATE abilities SET suspend_until = datetime('now', '-1 seconds') "
-	    "WHERE channel_id = ?", DB_ARGS(DB_I(a1)), NULL), GW_OK);
-	ck_assert_int_eq(db_exec(db, "UPDATE abilities SET suspend_until = "
+	outside(db, "UPDATE abilities SET suspend_until = datetime('now', '-1 seconds') "
+	    "WHERE channel_id = ?", DB_ARGS(DB_I(a1)));
+	outside(db, "UPDATE abilities SET suspend_until = "
 	    "strftime('%Y-%m-%d %H:%M:%f+00:00', 'now', '-2 seconds') WHERE channel_id = ?",
-	    DB_ARGS(DB_I(a2)), NULL), GW_OK);
+	    DB_ARGS(DB_I(a2)));
 	pick_n(db, 100, NULL, 0, 0, ids, counts, 4);
 	ck_assert_int_gt(counts[0], 0);
 	ck_assert_int_gt(counts[1], 0);
 	/* GORM's future format still suspends */
-	ck_assert_int_eq(db_exec(db, "UPDATE abilities SET suspend_until = "
+	outside(db, "UPDATE abilities SET suspend_until = "
 	    "strftime('%Y-%m-%d %H:%M:%f+00:00', 'now', '+30 seconds') WHERE channel_id = ?",
-	    DB_ARGS(DB_I(a2)), NULL), GW_OK);
+	    DB_ARGS(DB_I(a2)));
 	pick_n(db, 30, NULL, 0, 0, ids, counts, 4);
 	ck_assert_int_eq(counts[0], 30);
 	/* seconds <= 0 lifts it */
@@ -226,8 +237,8 @@ START_TEST(disabled_and_suspended)
 	ck_assert_int_gt(counts[1], 0);
 
 	/* a channel disabled by status, abilities still enabled: skipped too */
-	ck_assert_int_eq(db_exec(db, "UPDATE channels SET status = 2 WHERE id = ?",
-	    DB_ARGS(DB_I(a1)), NULL), GW_OK);
+	outside(db, "UPDATE channels SET status = 2 WHERE id = ?",
+	    DB_ARGS(DB_I(a1)));
 	pick_n(db, 30, NULL, 0, 0, ids, counts, 4);
 	ck_assert_int_eq(counts[1], 30);
 	arena_release(&a);
@@ -254,8 +265,8 @@ START_TEST(pinned)
 	ck_assert_int_eq(distribute_get(db, &a, auto_off, &p), GW_EFORBIDDEN);
 	ck_assert_int_eq(distribute_get(db, &a, 99999, &p), GW_ENOTFOUND);
 	/* NULL text columns come back as "" */
-	ck_assert_int_eq(db_exec(db, "UPDATE channels SET base_url = NULL, model_mapping = NULL, "
-	    "system_prompt = NULL, name = NULL WHERE id = ?", DB_ARGS(DB_I(on)), NULL), GW_OK);
+	outside(db, "UPDATE channels SET base_url = NULL, model_mapping = NULL, "
+	    "system_prompt = NULL, name = NULL WHERE id = ?", DB_ARGS(DB_I(on)));
 	ck_assert_int_eq(distribute_get(db, &a, on, &p), GW_OK);
 	ck_assert_str_eq(p.base_url, "");
 	ck_assert_str_eq(p.model_mapping, "");
@@ -391,6 +402,74 @@ START_TEST(auto_disable)
 }
 END_TEST
 
+/* The candidate lists and channel rows come from the process's cache:
+ * writes through this process are seen by the next pick, others after the
+ * TTL. */
+START_TEST(cached_lists)
+{
+	struct db *db = t_mgmt_open();
+	int64_t a1, a2, ids[2];
+	int counts[2];
+	struct arena a;
+	struct channel_pick p;
+	struct channel_in up;
+
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(cache_enabled(), 1);
+	arena_init(&a);
+	a1 = mk(db, "a1", 0, 0, 1);
+	a2 = mk(db, "a2", 0, 0, 1);
+	ids[0] = a1, ids[1] = a2;
+	pick_n(db, 100, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_gt(counts[0], 0);
+	/* behind the cache's back: still picked, with the old key */
+	ck_assert_int_eq(db_exec(db, "UPDATE channels SET status = 2, `key` = 'sk-new' WHERE id = ?",
+	    DB_ARGS(DB_I(a1)), NULL), GW_OK);
+	pick_n(db, 100, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_gt(counts[0], 0);
+	ck_assert_int_eq(distribute_get(db, &a, a1, &p), GW_OK);
+	ck_assert_str_eq(p.key, "sk-upstream-secret-key-0123456789");
+	/* through channels.c: the next pick sees the new state */
+	ck_assert_int_eq(channel_set_status(db, a1, 1), GW_OK);
+	ck_assert_int_eq(distribute_get(db, &a, a1, &p), GW_OK);
+	ck_assert_str_eq(p.key, "sk-new");
+	memset(&up, 0, sizeof(up));
+	up.id = a1;
+	up.key = "sk-newer";
+	up.model_mapping = "";
+	ck_assert_int_eq(channel_update(db, &up), GW_OK);
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "m", &a2, 1, 0, &p), GW_OK);
+	ck_assert_str_eq(p.key, "sk-newer");
+	ck_assert_str_eq(p.model_mapping, "");
+	ck_assert_int_eq(channel_set_status(db, a1, 2), GW_OK);
+	pick_n(db, 50, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_eq(counts[1], 50);
+	ck_assert_int_eq(distribute_get(db, &a, a1, &p), GW_EFORBIDDEN);
+	ck_assert_int_eq(channel_set_status(db, a1, 1), GW_OK);
+	/* a suspension by this process: at once; and it ends by the clock */
+	ck_assert_int_eq(channel_suspend(db, "default", "m", a2, 1), GW_OK);
+	pick_n(db, 50, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_eq(counts[0], 50);
+	usleep(2100000);
+	pick_n(db, 100, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_gt(counts[1], 0);
+	/* an automatic disable: at once */
+	ck_assert_int_eq(channel_auto_disable(db, a2, "a2", "bad key"), GW_OK);
+	pick_n(db, 50, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_eq(counts[0], 50);
+	/* a new channel: at once; no channel at all is cached as well */
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "nothing", NULL, 0, 0, &p), GW_ENOTFOUND);
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "nothing", NULL, 0, 0, &p), GW_ENOTFOUND);
+	ck_assert_int_eq(channel_delete(db, a1, NULL), GW_OK);
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "m", NULL, 0, 0, &p), GW_ENOTFOUND);
+	ids[0] = mk(db, "a3", 0, 0, 1);
+	pick_n(db, 10, NULL, 0, 0, ids, counts, 1);
+	ck_assert_int_eq(counts[0], 10);
+	arena_release(&a);
+	t_mgmt_close(db);
+}
+END_TEST
+
 static Suite *
 distribute_suite(void)
 {
@@ -406,6 +485,7 @@ distribute_suite(void)
 	tcase_add_test(tc, mapping);
 	tcase_add_test(tc, should_disable);
 	tcase_add_test(tc, auto_disable);
+	tcase_add_test(tc, cached_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

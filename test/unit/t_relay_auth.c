@@ -5,6 +5,10 @@
 #include "t_mgmt.h"
 #include "http.h"
 #include "relay_auth.h"
+#include "billing.h"
+#include "cache.h"
+#include "tokens.h"
+#include "users.h"
 #include "util.h"
 
 /* A fake request: NULL-terminated name/value pairs of CGI parameters. */
@@ -305,6 +309,115 @@ START_TEST(channel_suffix)
 }
 END_TEST
 
+/* Rows come from the process's cache: a change behind its back (another
+ * process) waits for the TTL, a write through this process is seen at
+ * once, and a refusal is only decided on rows read again. */
+START_TEST(cached_rows)
+{
+	static const char alice_key[] = "alicekey000000000000000000000000000000000000002";
+	const char *const *alice = P("HTTP_AUTHORIZATION", "Bearer sk-alicekey000000000000000000000000000000000000002");
+	struct token_fields tf = { "ali2", 1, -1, 80, 0, "gpt-4", NULL };
+	struct user uf;
+	struct relay_token t;
+	const char *why;
+
+	ck_assert_int_eq(cache_enabled(), 1);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.remain_quota, 100);
+	tfree(&t);
+	/* behind the cache's back: the cached rows are served */
+	ck_assert_int_eq(db_exec(db, "UPDATE tokens SET name = 'renamed', remain_quota = 90 WHERE id = 2",
+	    DB_NOARGS, NULL), GW_OK);
+	ck_assert_int_eq(db_exec(db, "UPDATE users SET status = 2 WHERE id = 2", DB_NOARGS, NULL), GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_str_eq(t.name, "ali");
+	ck_assert_int_eq(t.remain_quota, 100);
+	tfree(&t);
+	/* through tokens.c and users.c: seen by the next request */
+	ck_assert_int_eq(token_update(db, 2, 2, &tf), GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_str_eq(t.name, "ali2");
+	ck_assert_int_eq(t.remain_quota, 80);
+	ck_assert_str_eq(t.models, "gpt-4");
+	tfree(&t);
+	memset(&uf, 0, sizeof(uf));
+	uf.quota = 700;
+	ck_assert_int_eq(users_update(db, 2, &uf), GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 403, "用户已被封禁"), GW_EFORBIDDEN);
+	uf.status = 1;
+	ck_assert_int_eq(users_update(db, 2, &uf), GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.user_quota, 700);
+	tfree(&t);
+
+	/* quota this process holds moves the cached balances along */
+	t.key = alice_key;
+	t.id = 2;
+	t.user_id = 2;
+	ck_assert_int_eq(billing_preconsume(db, &t, 30, &why), GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.remain_quota, 50);
+	ck_assert_int_eq(t.user_quota, 670);
+	tfree(&t);
+	/* a cached balance of zero is read again before refusing: the token
+	 * is neither refused nor marked exhausted (another process topped it up) */
+	t.key = alice_key;
+	t.id = 2;
+	t.user_id = 2;
+	relay_auth_quota_moved(&t, 50);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.remain_quota, 50);
+	ck_assert_int_eq(token_status(2), 1);
+	tfree(&t);
+	/* the same for a cached user quota of zero */
+	t.key = alice_key;
+	t.id = 2;
+	t.user_id = 2;
+	t.unlimited = 1;
+	relay_auth_quota_moved(&t, 670);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.user_quota, 670);
+	tfree(&t);
+	/* a refused hold forgets the cached rows: the next request reads them */
+	ck_assert_int_eq(db_exec(db, "UPDATE tokens SET remain_quota = 10 WHERE id = 2", DB_NOARGS, NULL),
+	    GW_OK);
+	t.key = alice_key;
+	t.id = 2;
+	t.user_id = 2;
+	ck_assert_int_eq(billing_preconsume(db, &t, 20, &why), GW_EFORBIDDEN);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_int_eq(t.remain_quota, 10);
+	tfree(&t);
+	/* marked expired on fresh rows only, and forgotten */
+	ck_assert_int_eq(db_exec(db, "UPDATE tokens SET expired_time = 1000 WHERE id = 2", DB_NOARGS, NULL),
+	    GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);	/* cached: not yet seen */
+	tfree(&t);
+	cache_bump(CACHE_F(CACHE_TOKEN));	/* the TTL, in short */
+	ck_assert_int_eq(auth(alice, &t, 401, "该令牌已过期"), GW_EAUTH);
+	ck_assert_int_eq(token_status(2), 3);
+	ck_assert_int_eq(auth(alice, &t, 401, "该令牌已过期"), GW_EAUTH);
+}
+END_TEST
+
+/* CACHE_TTL_SEC=0: every request reads the database. */
+START_TEST(no_cache)
+{
+	const char *const *alice = P("HTTP_AUTHORIZATION", "Bearer sk-alicekey000000000000000000000000000000000000002");
+	struct relay_token t;
+
+	((struct cfg *)cfg)->cache_ttl_sec = 0;
+	ck_assert_int_eq(cache_enabled(), 0);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	tfree(&t);
+	ck_assert_int_eq(db_exec(db, "UPDATE tokens SET name = 'renamed' WHERE id = 2", DB_NOARGS, NULL),
+	    GW_OK);
+	ck_assert_int_eq(auth(alice, &t, 0, NULL), GW_OK);
+	ck_assert_str_eq(t.name, "renamed");
+	tfree(&t);
+}
+END_TEST
+
 START_TEST(model_allow_list)
 {
 	struct relay_token t;
@@ -402,6 +515,8 @@ relay_auth_suite(void)
 	tcase_add_test(db_tc, refused_keys);
 	tcase_add_test(db_tc, subnets);
 	tcase_add_test(db_tc, channel_suffix);
+	tcase_add_test(db_tc, cached_rows);
+	tcase_add_test(db_tc, no_cache);
 	tcase_add_test(pure, model_allow_list);
 	tcase_add_test(pure, ip_in_subnets);
 	suite_add_tcase(s, db_tc);
