@@ -1215,6 +1215,9 @@ h_relay(struct req *r)
 	    (r->token->unlimited || r->token->remain_quota > 100 * x.pre))
 		x.pre = 0;
 	if (user_quota <= 0 || user_quota < x.pre) {
+		/* the quota may be a cached one: the next request reads it anew
+		 * (a top-up made by another process shows at once) */
+		relay_auth_forget(r->token);
 		oai_error(r, 403, "one_api_error", "insufficient_user_quota", "用户额度不足");
 		goto out;
 	}
