@@ -174,7 +174,8 @@ enum hub_ev_type {
 	HE_START,	/* id, name = model; usage when the upstream knows input tokens now */
 	HE_TEXT,	/* text, len: answer text delta */
 	HE_THINKING,	/* text, len: reasoning text delta */
-	HE_SIGNATURE,	/* text: the signature of the thinking just streamed */
+	HE_SIGNATURE,	/* text: the signature of the thinking just streamed; id: the
+			 * Responses reasoning item id when known */
 	HE_REDACTED,	/* text: a redacted thinking block's data */
 	HE_TOOL_START,	/* index, id, name: a tool call begins (arguments follow) */
 	HE_TOOL_ARGS,	/* index, text, len: a fragment of its arguments' JSON text */
