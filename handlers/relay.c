@@ -757,6 +757,51 @@ retryable(int status)
 	return 1;
 }
 
+/* The channel's base URL (its own, else its type's default) without a
+ * trailing '/'; NULL on ENOMEM. */
+static const char *
+channel_base(struct arena *a, const struct channel_pick *ch, const struct channel_type *ct)
+{
+	const char *b = ch->base_url[0] ? ch->base_url : ct->base_url;
+	size_t bl = strlen(b);
+
+	while (bl > 0 && b[bl - 1] == '/')
+		bl--;
+	return arena_strndup(a, b, bl);
+}
+
+/* One upstream call whose answer is kept whole in x->resp (x->status):
+ * count_tokens, response retrieval. GW_OK when an answer arrived. */
+static int
+call_buffered(struct relay *x, const struct provider *pv, const struct upstream_target *t,
+    const char *method, const char *body, size_t blen, struct relay_result *res)
+{
+	struct req *r = x->r;
+	struct curl_slist *h = NULL;
+	struct relay_req rq;
+	int rc = GW_OK;
+
+	if (body != NULL)
+		rc = prov_header(&h, "Content-Type", "application/json");
+	if (rc == GW_OK)
+		rc = pv->headers(t, &h);
+	if (rc == GW_OK && r->w->relay.easy == NULL)
+		rc = relay_conn_init(&r->w->relay);
+	if (rc == GW_OK) {
+		memset(&rq, 0, sizeof(rq));
+		rq.method = method;
+		rq.url = pv->url(&r->arena, t);
+		rq.headers = h;
+		rq.body = body;
+		rq.body_len = blen;
+		rq.timeout_ms = cfg->relay_timeout * 1000;
+		rq.proxy = cfg->relay_proxy;
+		rc = rq.url ? relay_perform(&r->w->relay, &rq, &relay_cbs, x, res) : GW_EINPUT;
+	}
+	curl_slist_free_all(h);
+	return rc;
+}
+
 enum outcome { OUT_DONE, OUT_RETRY, OUT_FAILED };
 
 /* Models OpenAI serves only through the Responses API. */
@@ -958,7 +1003,7 @@ attempt(struct relay *x, int last)
 		return OUT_FAILED;
 	memset(&t, 0, sizeof(t));
 	t.ch = &x->ch;
-	t.base = x->ch.base_url[0] ? x->ch.base_url : ct->base_url;
+	t.base = channel_base(&r->arena, &x->ch, ct);
 	t.path = x->up == &hub_chat ? (x->in ? "/v1/chat/completions" : mode_path[x->mode]) :
 	    x->up == &hub_responses ? "/v1/responses" : x->up == &hub_claude ? "/v1/messages" : "";
 	t.model = x->up_model;
@@ -966,13 +1011,6 @@ attempt(struct relay *x, int last)
 	if (x->in == &hub_claude) {
 		t.anthropic_version = req_header(r, "anthropic-version");
 		t.anthropic_beta = req_header(r, "anthropic-beta");
-	}
-	{
-		/* no trailing '/' on the base */
-		size_t bl = strlen(t.base);
-		while (bl > 0 && t.base[bl - 1] == '/')
-			bl--;
-		t.base = arena_strndup(&r->arena, t.base, bl);
 	}
 	url = t.base ? pv->url(&r->arena, &t) : NULL;
 	if (url == NULL) {
@@ -1274,9 +1312,7 @@ h_count_tokens(struct req *r)
 	const struct channel_type *ct;
 	const struct provider *pv;
 	struct upstream_target t;
-	struct relay_req rq;
 	struct relay_result res;
-	struct curl_slist *h = NULL;
 	char *body;
 	size_t blen;
 	int owned = 0, rc;
@@ -1299,33 +1335,13 @@ h_count_tokens(struct req *r)
 		x.up_model = distribute_map_model(&r->arena, x.ch.model_mapping, x.model);
 		memset(&t, 0, sizeof(t));
 		t.ch = &x.ch;
-		t.base = x.ch.base_url[0] ? x.ch.base_url : ct->base_url;
+		t.base = channel_base(&r->arena, &x.ch, ct);
 		t.path = "/v1/messages/count_tokens";
 		t.model = x.up_model;
 		t.anthropic_version = req_header(r, "anthropic-version");
 		t.anthropic_beta = req_header(r, "anthropic-beta");
-		while (t.base[0] && t.base[strlen(t.base) - 1] == '/')
-			t.base = arena_strndup(&r->arena, t.base, strlen(t.base) - 1);
 		body = t.base ? pass_body(&x, &blen, &owned) : NULL;
-		rc = body ? prov_header(&h, "Content-Type", "application/json") : GW_ENOMEM;
-		if (rc == GW_OK)
-			rc = pv->headers(&t, &h);
-		if (rc == GW_OK && r->w->relay.easy == NULL)
-			rc = relay_conn_init(&r->w->relay);
-		if (rc == GW_OK) {
-			memset(&rq, 0, sizeof(rq));
-			rq.url = pv->url(&r->arena, &t);
-			rq.headers = h;
-			rq.body = body;
-			rq.body_len = blen;
-			rq.timeout_ms = cfg->relay_timeout * 1000;
-			rq.proxy = cfg->relay_proxy;
-			if (rq.url == NULL)
-				rc = GW_EINPUT;
-			else
-				rc = relay_perform(&r->w->relay, &rq, &relay_cbs, &x, &res);
-		}
-		curl_slist_free_all(h);
+		rc = body ? call_buffered(&x, pv, &t, "POST", body, blen, &res) : GW_ENOMEM;
 		if (owned)
 			free(body);
 		/* Anthropic's answer, success or error, as it came */
@@ -1354,9 +1370,7 @@ h_response_item(struct req *r)
 	const struct channel_type *ct;
 	const struct provider *pv;
 	struct upstream_target t;
-	struct relay_req rq;
 	struct relay_result res;
-	struct curl_slist *h = NULL;
 	struct db_stmt *st;
 	const char *id = r->npv > 0 ? r->pv[0] : "";
 	int64_t chid = 0;
@@ -1383,25 +1397,11 @@ h_response_item(struct req *r)
 	}
 	memset(&t, 0, sizeof(t));
 	t.ch = &x.ch;
-	t.base = x.ch.base_url[0] ? x.ch.base_url : ct->base_url;
-	while (t.base[0] && t.base[strlen(t.base) - 1] == '/')
-		t.base = arena_strndup(&r->arena, t.base, strlen(t.base) - 1);
+	t.base = channel_base(&r->arena, &x.ch, ct);
 	t.path = strstr(r->path, "/cancel") ? arena_printf(&r->arena, "/v1/responses/%s/cancel", id) :
 	    arena_printf(&r->arena, "/v1/responses/%s", id);
 	t.model = "";
-	rc = t.base && t.path ? pv->headers(&t, &h) : GW_ENOMEM;
-	if (rc == GW_OK && r->w->relay.easy == NULL)
-		rc = relay_conn_init(&r->w->relay);
-	if (rc == GW_OK) {
-		memset(&rq, 0, sizeof(rq));
-		rq.method = r->method;
-		rq.url = pv->url(&r->arena, &t);
-		rq.headers = h;
-		rq.timeout_ms = cfg->relay_timeout * 1000;
-		rq.proxy = cfg->relay_proxy;
-		rc = rq.url ? relay_perform(&r->w->relay, &rq, &relay_cbs, &x, &res) : GW_EINPUT;
-	}
-	curl_slist_free_all(h);
+	rc = t.base && t.path ? call_buffered(&x, pv, &t, r->method, NULL, 0, &res) : GW_ENOMEM;
 	if (rc != GW_OK || x.status == 0) {
 		oai_error(r, 502, "upstream_error", "do_request_failed", "upstream request failed: %s",
 		    res.error[0] ? res.error : gw_strerror(rc));
