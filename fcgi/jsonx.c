@@ -7,6 +7,7 @@
 #include "jsonx.h"
 #include "cfg.h"
 #include "dispatch.h"
+#include "hub.h"
 #include "log.h"
 
 int
@@ -75,24 +76,6 @@ api_fail(struct req *r, int status, const char *fmt, ...)
 	return resp_json(r, status, json_pack("{s:b, s:s}", "success", 0, "message", msg));
 }
 
-/* Anthropic's error type for a status (its API reference, "Errors"). */
-const char *
-claude_error_type(int status)
-{
-	switch (status) {
-	case 400: return "invalid_request_error";
-	case 401: return "authentication_error";
-	case 402: return "billing_error";
-	case 403: return "permission_error";
-	case 404: return "not_found_error";
-	case 413: return "request_too_large";
-	case 429: return "rate_limit_error";
-	case 503: case 529: return "overloaded_error";
-	case 504: return "timeout_error";
-	default: return "api_error";
-	}
-}
-
 int
 oai_error(struct req *r, int status, const char *type, const char *code, const char *fmt, ...)
 {
@@ -105,7 +88,7 @@ oai_error(struct req *r, int status, const char *type, const char *code, const c
 	snprintf(full, sizeof(full), "%s (request id: %s)", msg, r->id);
 	if (r->route && (r->route->flags & R_CLAUDE))
 		return resp_json(r, status, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "error",
-		    "error", "type", claude_error_type(status), "message", full, "request_id", r->id));
+		    "error", "type", hub_claude_error_type(status), "message", full, "request_id", r->id));
 	return resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",
 	    "message", full, "type", type, "param", "", "code", code ? code : ""));
 }

@@ -27,8 +27,6 @@ void api_page(struct req *r, int64_t *offset, int64_t *limit);
 int api_fail(struct req *r, int status, const char *fmt, ...) GW_FMT(3, 4);
 /* {"error":{"message":"<msg> (request id: <id>)","type":type,"param":"","code":code}}
  * code NULL gives "". */
-/* Anthropic's error type name for an HTTP status ("invalid_request_error"...). */
-const char *claude_error_type(int status);
 /* On a R_CLAUDE route the same error is written in Anthropic's shape
  * {"type":"error","error":{"type","message"},"request_id"}. */
 int oai_error(struct req *r, int status, const char *type, const char *code,

@@ -990,7 +990,6 @@ chat_enc_new(struct arena *a, const struct hub_req *req, hub_write_fn write, voi
 	return e;
 }
 
-static json_t *chat_error_encode(int status, const char *type, const char *message);
 
 /* Feed one hub event. Event strings are copied when kept. Returns non-zero
  * once a write failed (and for every call after); events after HE_END are
@@ -1033,7 +1032,7 @@ chat_enc_event(void *enc, const struct hub_ev *ev)
 		return 0;
 	case HE_ERROR:
 		e->failed = 1;
-		return enc_json(e, chat_error_encode(ev->status, ev->name, ev->text));
+		return enc_json(e, hub_openai_error(ev->status, ev->name, ev->text));
 	case HE_END:
 		return enc_end(e);
 	case HE_SIGNATURE:
@@ -1045,25 +1044,6 @@ chat_enc_event(void *enc, const struct hub_ev *ev)
 
 /* ------------------------------------------------------------------ */
 /* Errors (FORMATS.md §1.5)                                             */
-
-/* {"error":{"message","type","param":null,"code":null}} (new ref); the
- * type defaults by status to OpenAI-like names. */
-static json_t *
-chat_error_encode(int status, const char *type, const char *message)
-{
-	if (type == NULL) {
-		switch (status) {
-		case 400: type = "invalid_request_error"; break;
-		case 401: type = "authentication_error"; break;
-		case 403: type = "permission_error"; break;
-		case 404: type = "not_found_error"; break;
-		case 429: type = "rate_limit_error"; break;
-		default: type = "api_error"; break;
-		}
-	}
-	return json_pack("{s:{s:o, s:o, s:n, s:n}}", "error", "message", hub_jstr(message ? message : ""),
-	    "type", hub_jstr(type), "param", "code");
-}
 
 /* {"error":{"message","type",...}}; a bare {"error":"text"} (some
  * OpenAI-compatible vendors) is taken too. Strings are arena copies. */
@@ -1737,7 +1717,7 @@ const struct hub_format hub_chat = {
 	.resp_encode = chat_resp_encode,
 	.enc_new = chat_enc_new,
 	.enc_event = chat_enc_event,
-	.error_encode = chat_error_encode,
+	.error_encode = hub_openai_error,
 	.req_encode = chat_req_encode,
 	.resp_decode = chat_resp_decode,
 	.dec_new = chat_dec_new,

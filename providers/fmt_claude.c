@@ -77,26 +77,8 @@ input_object(const char *args)
 	return json_object();
 }
 
-/* Anthropic's error type for an HTTP status (FORMATS.md §3.4). */
-static const char *
-err_type(int status)
-{
-	switch (status) {
-	case 400: return "invalid_request_error";
-	case 401: return "authentication_error";
-	case 402: return "billing_error";
-	case 403: return "permission_error";
-	case 404: return "not_found_error";
-	case 413: return "request_too_large";
-	case 429: return "rate_limit_error";
-	case 503:
-	case 529: return "overloaded_error";
-	case 504: return "timeout_error";
-	default: return "api_error";
-	}
-}
 
-/* The status behind an in-stream error type (the reverse of err_type). */
+/* The status behind an in-stream error type (the reverse of hub_claude_error_type). */
 static int
 err_status(const char *type)
 {
@@ -1092,7 +1074,7 @@ enc_error(struct enc *e, const struct hub_ev *ev)
 	int oom = 0;
 
 	e->ended = 1;
-	put(d, "error", json_pack("{s:s, s:o}", "type", err_type(status),
+	put(d, "error", json_pack("{s:s, s:o}", "type", hub_claude_error_type(status),
 	    "message", ev->text ? hub_jstrn(ev->text, evlen(ev)) : json_string("upstream error")), &oom);
 	return send_ev(e, d, oom);
 }
@@ -1194,7 +1176,7 @@ static json_t *
 claude_error_encode(int status, const char *type, const char *message)
 {
 	return json_pack("{s:s, s:{s:s, s:o}}", "type", "error", "error",
-	    "type", type ? type : err_type(status), "message", hub_jstr(message ? message : ""));
+	    "type", type ? type : hub_claude_error_type(status), "message", hub_jstr(message ? message : ""));
 }
 
 /* ---------------------------------------------------------------------

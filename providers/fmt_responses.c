@@ -42,72 +42,6 @@ prefixed(const char *s, const char *p)
 	return s != NULL && strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t
-u8seq(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned long c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A JSON string of n bytes. Text from other decoders is valid UTF-8, but a
- * delta cut mid-character must not make the whole event unencodable: bad
- * bytes become '?'. NULL only on ENOMEM. */
-static json_t *
-jsn(const char *s, size_t n)
-{
-	json_t *j;
-	char *c;
-	size_t i, k;
-
-	if (s == NULL)
-		return json_string("");
-	if ((j = json_stringn(s, n)) != NULL)
-		return j;
-	if ((c = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i += k) {
-		if ((k = u8seq((const unsigned char *)s + i, n - i)) == 0) {
-			c[i] = '?';
-			k = 1;
-		} else
-			memcpy(c + i, s + i, k);
-	}
-	j = json_stringn(c, n);
-	free(c);
-	return j;
-}
-
-static json_t *
-js(const char *s)
-{
-	return jsn(s, s ? strlen(s) : 0);
-}
 
 
 /* Fill err with a 400 and return GW_EINPUT. */
@@ -197,9 +131,9 @@ format_json(const struct hub_req *q)
 		return json_pack("{s:s}", "type", "json_object");
 	case HRF_JSON_SCHEMA:
 		f = json_pack("{s:s}", "type", "json_schema");
-		fail |= json_object_set_new(f, "name", js(q->rf_name ? q->rf_name : "response"));
+		fail |= json_object_set_new(f, "name", hub_jstr(q->rf_name ? q->rf_name : "response"));
 		if (q->rf_description)
-			fail |= json_object_set_new(f, "description", js(q->rf_description));
+			fail |= json_object_set_new(f, "description", hub_jstr(q->rf_description));
 		fail |= json_object_set_new(f, "schema", q->rf_schema ? json_incref(q->rf_schema) : json_object());
 		if (q->rf_strict != -1)
 			fail |= json_object_set_new(f, "strict", json_boolean(q->rf_strict));
@@ -222,7 +156,7 @@ tool_choice_json(const struct hub_req *q)
 	case HTC_REQUIRED:
 		return json_string("required");
 	case HTC_FORCED:
-		return json_pack("{s:s, s:o}", "type", "function", "name", js(q->tool_choice_name));
+		return json_pack("{s:s, s:o}", "type", "function", "name", hub_jstr(q->tool_choice_name));
 	default:
 		return json_string("auto");
 	}
@@ -777,15 +711,15 @@ item_reasoning(const char *id, const char *text, int has_part, const char *sig)
 	json_t *it, *sum;
 	int fail = 0;
 
-	it = json_pack("{s:o, s:s, s:[]}", "id", js(id), "type", "reasoning", "summary");
+	it = json_pack("{s:o, s:s, s:[]}", "id", hub_jstr(id), "type", "reasoning", "summary");
 	if (it == NULL)
 		return NULL;
 	sum = json_object_get(it, "summary");
 	if (has_part)
 		fail |= json_array_append_new(sum, json_pack("{s:s, s:o}", "type", "summary_text",
-		    "text", js(text)));
+		    "text", hub_jstr(text)));
 	if (sig)
-		fail |= json_object_set_new(it, "encrypted_content", js(sig));
+		fail |= json_object_set_new(it, "encrypted_content", hub_jstr(sig));
 	if (fail) {
 		json_decref(it);
 		return NULL;
@@ -797,7 +731,7 @@ static json_t *
 text_part(const char *text, size_t len)
 {
 	return json_pack("{s:s, s:[], s:[], s:o}", "type", "output_text", "annotations", "logprobs",
-	    "text", jsn(text, len));
+	    "text", hub_jstrn(text, len));
 }
 
 /* A message item; text NULL = no content yet (output_item.added). */
@@ -806,7 +740,7 @@ item_message(const char *id, const char *text, size_t len, const char *status)
 {
 	json_t *it;
 
-	it = json_pack("{s:o, s:s, s:s, s:[], s:s}", "id", js(id), "type", "message",
+	it = json_pack("{s:o, s:s, s:s, s:[], s:s}", "id", hub_jstr(id), "type", "message",
 	    "status", status, "content", "role", "assistant");
 	if (it != NULL && text != NULL &&
 	    json_array_append_new(json_object_get(it, "content"), text_part(text, len)) != 0) {
@@ -820,8 +754,8 @@ static json_t *
 item_call(const char *id, const char *call_id, const char *name, const char *args,
     const char *status)
 {
-	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "id", js(id), "type", "function_call",
-	    "status", status, "call_id", js(call_id), "name", js(name), "arguments", js(args));
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "id", hub_jstr(id), "type", "function_call",
+	    "status", status, "call_id", hub_jstr(call_id), "name", hub_jstr(name), "arguments", hub_jstr(args));
 }
 
 /* The response object (new ref); takes output, usage and error. */
@@ -837,9 +771,9 @@ resp_object(const struct hub_req *q, const char *id, const char *model, int64_t 
 		inc = json_pack("{s:s}", "reason",
 		    finish == HF_LENGTH ? "max_output_tokens" : "content_filter");
 	}
-	r = json_pack("{s:o, s:s, s:I, s:s, s:o, s:o, s:o}", "id", js(id), "object", "response",
+	r = json_pack("{s:o, s:s, s:I, s:s, s:o, s:o, s:o}", "id", hub_jstr(id), "object", "response",
 	    "created_at", (json_int_t)created, "status", status,
-	    "error", error ? error : json_null(), "incomplete_details", inc, "model", js(model));
+	    "error", error ? error : json_null(), "incomplete_details", inc, "model", hub_jstr(model));
 	if (r == NULL) {
 		json_decref(output);
 		json_decref(usage);
@@ -1006,7 +940,7 @@ ev_item(struct renc *e, const char *type)
 {
 	json_t *o = ev_new(type);
 
-	if (o != NULL && (json_object_set_new(o, "item_id", js(e->item_id)) != 0 ||
+	if (o != NULL && (json_object_set_new(o, "item_id", hub_jstr(e->item_id)) != 0 ||
 	    json_object_set_new(o, "output_index", json_integer(e->out_index)) != 0)) {
 		json_decref(o);
 		return NULL;
@@ -1071,11 +1005,11 @@ enc_close(struct renc *e)
 		if (e->has_part) {
 			o = ev_with(ev_item(e, "response.reasoning_summary_text.done"), "summary_index",
 			    json_integer(0));
-			if (ev_write(e, "response.reasoning_summary_text.done", ev_with(o, "text", jsn(t, n))))
+			if (ev_write(e, "response.reasoning_summary_text.done", ev_with(o, "text", hub_jstrn(t, n))))
 				return 1;
 			o = ev_with(ev_item(e, "response.reasoning_summary_part.done"), "summary_index",
 			    json_integer(0));
-			o = ev_with(o, "part", json_pack("{s:s, s:o}", "type", "summary_text", "text", jsn(t, n)));
+			o = ev_with(o, "part", json_pack("{s:s, s:o}", "type", "summary_text", "text", hub_jstrn(t, n)));
 			if (ev_write(e, "response.reasoning_summary_part.done", o))
 				return 1;
 		}
@@ -1083,7 +1017,7 @@ enc_close(struct renc *e)
 		break;
 	case IT_MESSAGE:
 		o = ev_with(ev_item(e, "response.output_text.done"), "content_index", json_integer(0));
-		o = ev_with(o, "text", jsn(t, n));
+		o = ev_with(o, "text", hub_jstrn(t, n));
 		if (ev_write(e, "response.output_text.done", ev_with(o, "logprobs", json_array())))
 			return 1;
 		o = ev_with(ev_item(e, "response.content_part.done"), "content_index", json_integer(0));
@@ -1097,11 +1031,11 @@ enc_close(struct renc *e)
 		if (n == 0) {
 			t = "{}";
 			o = ev_item(e, "response.function_call_arguments.delta");
-			if (ev_write(e, "response.function_call_arguments.delta", ev_with(o, "delta", js(t))))
+			if (ev_write(e, "response.function_call_arguments.delta", ev_with(o, "delta", hub_jstr(t))))
 				return 1;
 		}
 		o = ev_item(e, "response.function_call_arguments.done");
-		if (ev_write(e, "response.function_call_arguments.done", ev_with(o, "arguments", js(t))))
+		if (ev_write(e, "response.function_call_arguments.done", ev_with(o, "arguments", hub_jstr(t))))
 			return 1;
 		item = item_call(e->item_id, e->call_id, e->name, t, "completed");
 		break;
@@ -1161,7 +1095,7 @@ enc_thinking(struct renc *e, const char *s, size_t n)
 	if (enc_acc(e, s, n))
 		return 1;
 	o = ev_with(ev_item(e, "response.reasoning_summary_text.delta"), "summary_index", json_integer(0));
-	return ev_write(e, "response.reasoning_summary_text.delta", ev_with(o, "delta", jsn(s, n)));
+	return ev_write(e, "response.reasoning_summary_text.delta", ev_with(o, "delta", hub_jstrn(s, n)));
 }
 
 /* The signature of the thinking just streamed; a signature alone (encrypted
@@ -1197,7 +1131,7 @@ enc_text(struct renc *e, const char *s, size_t n)
 	if (enc_acc(e, s, n))
 		return 1;
 	o = ev_with(ev_item(e, "response.output_text.delta"), "content_index", json_integer(0));
-	o = ev_with(o, "delta", jsn(s, n));
+	o = ev_with(o, "delta", hub_jstrn(s, n));
 	return ev_write(e, "response.output_text.delta", ev_with(o, "logprobs", json_array()));
 }
 
@@ -1224,7 +1158,7 @@ enc_tool_args(struct renc *e, const struct hub_ev *ev, const char *s, size_t n)
 	if (enc_acc(e, s, n))
 		return 1;
 	return ev_write(e, "response.function_call_arguments.delta",
-	    ev_with(ev_item(e, "response.function_call_arguments.delta"), "delta", jsn(s, n)));
+	    ev_with(ev_item(e, "response.function_call_arguments.delta"), "delta", hub_jstrn(s, n)));
 }
 
 static int
@@ -1258,13 +1192,13 @@ enc_error(struct renc *e, const struct hub_ev *ev)
 	if (enc_start(e))
 		return 1;
 	e->ended = 1;
-	o = ev_with(ev_new("error"), "code", js(code));
-	o = ev_with(o, "message", js(msg));
+	o = ev_with(ev_new("error"), "code", hub_jstr(code));
+	o = ev_with(o, "message", hub_jstr(msg));
 	if (ev_write(e, "error", ev_with(o, "param", json_null())))
 		return 1;
 	r = resp_object(e->req, e->id, e->model, e->created, HF_NONE, "failed", json_incref(e->output),
 	    e->have_usage ? usage_json(&e->usage) : NULL,
-	    json_pack("{s:o, s:o}", "code", js(code), "message", js(msg)));
+	    json_pack("{s:o, s:o}", "code", hub_jstr(code), "message", hub_jstr(msg)));
 	return ev_write(e, "response.failed", ev_with(ev_new("response.failed"), "response", r));
 }
 
@@ -1349,34 +1283,6 @@ resp_enc_new(struct arena *a, const struct hub_req *req, hub_write_fn write, voi
  * Errors
  */
 
-static json_t *
-resp_error_encode(int status, const char *type, const char *message)
-{
-	if (type == NULL) {
-		switch (status) {
-		case 400:
-			type = "invalid_request_error";
-			break;
-		case 401:
-			type = "authentication_error";
-			break;
-		case 403:
-			type = "permission_error";
-			break;
-		case 404:
-			type = "not_found_error";
-			break;
-		case 429:
-			type = "rate_limit_error";
-			break;
-		default:
-			type = "api_error";
-		}
-	}
-	return json_pack("{s:{s:o, s:o, s:n, s:n}}", "error", "message", js(message ? message : ""),
-	    "type", js(type), "param", "code");
-}
-
 static int
 resp_error_decode(struct arena *a, json_t *body, const char **type, const char **message)
 {
@@ -1403,17 +1309,17 @@ re_input_part(struct arena *a, const struct hub_part *p)
 
 	switch (p->type) {
 	case HP_TEXT:
-		return json_pack("{s:s, s:o}", "type", "input_text", "text", js(p->text));
+		return json_pack("{s:s, s:o}", "type", "input_text", "text", hub_jstr(p->text));
 	case HP_IMAGE:
 		url = p->url ? p->url : hub_make_data_url(a, p->mime, p->data);
-		return json_pack("{s:s, s:o, s:o}", "type", "input_image", "image_url", js(url),
-		    "detail", js(p->detail ? p->detail : "auto"));
+		return json_pack("{s:s, s:o, s:o}", "type", "input_image", "image_url", hub_jstr(url),
+		    "detail", hub_jstr(p->detail ? p->detail : "auto"));
 	case HP_FILE:
 		if (p->url && !p->data)
-			return json_pack("{s:s, s:o}", "type", "input_file", "file_url", js(p->url));
+			return json_pack("{s:s, s:o}", "type", "input_file", "file_url", hub_jstr(p->url));
 		return json_pack("{s:s, s:o, s:o}", "type", "input_file",
-		    "file_data", js(hub_make_data_url(a, p->mime, p->data)),
-		    "filename", js(p->name ? p->name : "file"));
+		    "file_data", hub_jstr(hub_make_data_url(a, p->mime, p->data)),
+		    "filename", hub_jstr(p->name ? p->name : "file"));
 	default:
 		return NULL;
 	}
@@ -1438,15 +1344,15 @@ re_call_output(struct arena *a, const struct hub_part *p)
 				fail |= json_array_append_new(out, re_input_part(a, &p->content[i]));
 	} else if (p->text == NULL && p->ncontent) {
 		struct hub_msg tmp = { HUB_TOOL, p->content, p->ncontent, NULL };
-		out = js(hub_msg_text(a, &tmp));
+		out = hub_jstr(hub_msg_text(a, &tmp));
 	} else
-		out = js(p->text);
+		out = hub_jstr(p->text);
 	if (fail) {
 		json_decref(out);
 		out = NULL;
 	}
 	return json_pack("{s:s, s:o, s:o}", "type", "function_call_output",
-	    "call_id", js(p->id), "output", out);
+	    "call_id", hub_jstr(p->id), "output", out);
 }
 
 /* A user or tool message: its tool results first, then the rest as one
@@ -1496,11 +1402,11 @@ re_assistant(const struct hub_msg *m, json_t *input)
 		case HP_THINKING:
 			if (!p->signature || !p->item_id)
 				continue;
-			it = json_pack("{s:s, s:o, s:[], s:o}", "type", "reasoning", "id", js(p->item_id),
-			    "summary", "encrypted_content", js(p->signature));
+			it = json_pack("{s:s, s:o, s:[], s:o}", "type", "reasoning", "id", hub_jstr(p->item_id),
+			    "summary", "encrypted_content", hub_jstr(p->signature));
 			if (it && p->text && *p->text)
 				fail |= json_array_append_new(json_object_get(it, "summary"),
-				    json_pack("{s:s, s:o}", "type", "summary_text", "text", js(p->text)));
+				    json_pack("{s:s, s:o}", "type", "summary_text", "text", hub_jstr(p->text)));
 			break;
 		case HP_TEXT:
 			if (text == NULL) {
@@ -1510,13 +1416,13 @@ re_assistant(const struct hub_msg *m, json_t *input)
 				text = json_object_get(it, "content");
 			}
 			fail |= json_array_append_new(text, json_pack("{s:s, s:o, s:[]}", "type", "output_text",
-			    "text", js(p->text), "annotations"));
+			    "text", hub_jstr(p->text), "annotations"));
 			continue;
 		case HP_TOOL_CALL:
-			it = json_pack("{s:s, s:o, s:o, s:o}", "type", "function_call", "call_id", js(p->id),
-			    "name", js(p->name), "arguments", js(p->args && *p->args ? p->args : "{}"));
+			it = json_pack("{s:s, s:o, s:o, s:o}", "type", "function_call", "call_id", hub_jstr(p->id),
+			    "name", hub_jstr(p->name), "arguments", hub_jstr(p->args && *p->args ? p->args : "{}"));
 			if (it && prefixed(p->item_id, "fc_") && !dropped)
-				fail |= json_object_set_new(it, "id", js(p->item_id));
+				fail |= json_object_set_new(it, "id", hub_jstr(p->item_id));
 			break;
 		default:
 			continue;
@@ -1536,9 +1442,9 @@ re_tools(const struct hub_req *q)
 
 	for (i = 0; i < q->ntools; i++) {
 		ht = &q->tools[i];
-		t = json_pack("{s:s, s:o}", "type", "function", "name", js(ht->name));
+		t = json_pack("{s:s, s:o}", "type", "function", "name", hub_jstr(ht->name));
 		if (ht->description)
-			fail |= json_object_set_new(t, "description", js(ht->description));
+			fail |= json_object_set_new(t, "description", hub_jstr(ht->description));
 		fail |= json_object_set_new(t, "parameters", ht->parameters ? json_incref(ht->parameters) :
 		    json_pack("{s:s, s:{}}", "type", "object", "properties"));
 		fail |= json_object_set_new(t, "strict", json_boolean(ht->strict == 1));
@@ -1567,9 +1473,9 @@ re_reasoning(const struct hub_req *q)
 		return NULL;
 	r = json_object();
 	if (effort)
-		fail |= json_object_set_new(r, "effort", js(effort));
+		fail |= json_object_set_new(r, "effort", hub_jstr(effort));
 	if (summary)
-		fail |= json_object_set_new(r, "summary", js(summary));
+		fail |= json_object_set_new(r, "summary", hub_jstr(summary));
 	if (fail) {
 		json_decref(r);
 		return NULL;
@@ -1595,7 +1501,7 @@ re_instructions(struct arena *a, const struct hub_req *q)
 		if ((buf_len(&b) && buf_adds(&b, "\n\n") != GW_OK) || buf_adds(&b, t) != GW_OK)
 			goto fail;
 	}
-	j = buf_len(&b) ? jsn(buf_cstr(&b), buf_len(&b)) : json_null();
+	j = buf_len(&b) ? hub_jstrn(buf_cstr(&b), buf_len(&b)) : json_null();
 	buf_release(&b);
 	return j;
 fail:
@@ -1616,7 +1522,7 @@ resp_req_encode(struct arena *a, struct hub_req *q, struct hub_err *err)
 	size_t i;
 	int fail = 0, reasoning;
 
-	if ((b = json_pack("{s:o}", "model", js(q->model))) == NULL || (input = json_array()) == NULL) {
+	if ((b = json_pack("{s:o}", "model", hub_jstr(q->model))) == NULL || (input = json_array()) == NULL) {
 		json_decref(b);
 		hub_nomem(err);
 		return NULL;
@@ -1665,7 +1571,7 @@ resp_req_encode(struct arena *a, struct hub_req *q, struct hub_err *err)
 	fail |= json_object_set_new(b, "store", json_false());
 	fail |= json_object_set_new(b, "stream", json_boolean(q->stream));
 	if (q->user)
-		fail |= json_object_set_new(b, "user", js(q->user));
+		fail |= json_object_set_new(b, "user", hub_jstr(q->user));
 	if (json_is_object(q->metadata))
 		fail |= json_object_set(b, "metadata", q->metadata);
 	if (fail) {
@@ -2110,7 +2016,7 @@ const struct hub_format hub_responses = {
 	.resp_encode = resp_resp_encode,
 	.enc_new = resp_enc_new,
 	.enc_event = resp_enc_event,
-	.error_encode = resp_error_encode,
+	.error_encode = hub_openai_error,
 	.req_encode = resp_req_encode,
 	.resp_decode = resp_resp_decode,
 	.dec_new = resp_dec_new,

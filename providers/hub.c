@@ -319,3 +319,41 @@ hub_jstr(const char *s)
 {
 	return hub_jstrn(s, s ? strlen(s) : 0);
 }
+
+const char *
+hub_openai_error_type(int status)
+{
+	switch (status) {
+	case 400: return "invalid_request_error";
+	case 401: return "authentication_error";
+	case 403: return "permission_error";
+	case 404: return "not_found_error";
+	case 429: return "rate_limit_error";
+	default: return "api_error";
+	}
+}
+
+const char *
+hub_claude_error_type(int status)
+{
+	switch (status) {
+	case 400: return "invalid_request_error";
+	case 401: return "authentication_error";
+	case 402: return "billing_error";
+	case 403: return "permission_error";
+	case 404: return "not_found_error";
+	case 413: return "request_too_large";
+	case 429: return "rate_limit_error";
+	case 503: case 529: return "overloaded_error";
+	case 504: return "timeout_error";
+	default: return "api_error";
+	}
+}
+
+json_t *
+hub_openai_error(int status, const char *type, const char *message)
+{
+	return json_pack("{s:{s:o, s:o, s:n, s:n}}", "error", "message",
+	    hub_jstr(message ? message : ""), "type",
+	    hub_jstr(type ? type : hub_openai_error_type(status)), "param", "code");
+}

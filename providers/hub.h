@@ -258,6 +258,13 @@ extern const struct hub_format hub_gemini;	/* Google Gemini generateContent */
  * whole answer. New ref; NULL only on ENOMEM. hub_jstr: strlen(s). */
 json_t *hub_jstrn(const char *s, size_t n);
 json_t *hub_jstr(const char *s);
+/* The error type each API family names an HTTP status with (OpenAI's
+ * "invalid_request_error"..., Anthropic's "overloaded_error"...). */
+const char *hub_openai_error_type(int status);
+const char *hub_claude_error_type(int status);
+/* OpenAI's error body {"error":{"message","type","param":null,"code":null}}
+ * (new ref); type NULL = by status. Chat's and Responses' error_encode. */
+json_t *hub_openai_error(int status, const char *type, const char *message);
 /* Fill err with a 400 and this message; returns GW_EINPUT. */
 int hub_fail(struct hub_err *err, const char *fmt, ...) GW_FMT(2, 3);
 /* Fill err with a 500 "out of memory"; returns GW_ENOMEM. */
