@@ -842,7 +842,8 @@ channel_protocol(const struct relay *x, const struct channel_type *ct)
 	default:
 		return NULL;
 	}
-	if (x->ch.config[0] && (c = json_loads(x->ch.config, 0, NULL)) != NULL) {
+	/* most configs are "{}" or lack the key: parse only when it may be there */
+	if (strstr(x->ch.config, "api_format") && (c = json_loads(x->ch.config, 0, NULL)) != NULL) {
 		fmt = json_string_value(json_object_get(c, "api_format"));
 		want_resp = fmt && strcmp(fmt, "response") == 0;
 		want_chat = fmt && strcmp(fmt, "chat_completion") == 0;
