@@ -21,7 +21,7 @@ struct opt {
 #define F(x) offsetof(struct cfg, x)
 static const struct opt opts[] = {
 	{ "LISTEN", OPT_STR, F(listen), "", 0, 0, 0, "standalone listen address host:port or socket path (same as --listen)" },
-	{ "THREADS", OPT_INT, F(threads), "32", 1, 1024, 0, "worker threads per process (concurrent requests and streams)" },
+	{ "THREADS", OPT_INT, F(threads), "4", 1, 1024, 0, "worker threads per process: CPU and database parallelism (streams hold none)" },
 	{ "SQL_DSN", OPT_STR, F(sql_dsn), "", 0, 0, OPT_SECRET, "MySQL DSN user:pass@tcp(host:3306)/db; empty = SQLite (the MySQL driver is not built yet: a DSN is refused)" },
 	{ "SQLITE_PATH", OPT_STR, F(sqlite_path), "one-api.db", 0, 0, 0, "SQLite database file" },
 	{ "SQLITE_BUSY_TIMEOUT", OPT_INT, F(sqlite_busy_timeout), "3000", 0, 600000, 0, "SQLite busy timeout, ms" },
@@ -32,6 +32,8 @@ static const struct opt opts[] = {
 	{ "CACHE_TTL_SEC", OPT_INT, F(cache_ttl_sec), "5", 0, 86400, 0, "how long this process reuses a token, user or channel row it read (at most SYNC_FREQUENCY), s (0 = no cache)" },
 	{ "DEBUG", OPT_BOOL, F(debug), "false", 0, 1, 0, "debug logging" },
 	{ "MAX_REQUEST_BODY_MB", OPT_INT, F(max_request_body_mb), "64", 1, 4096, 0, "largest request body accepted, MiB (413 above)" },
+	{ "REQUEST_READ_TIMEOUT_SEC", OPT_INT, F(request_read_timeout), "30", 1, 86400, 0, "a request whose headers and body are not all in after this long is cut (408), s" },
+	{ "STREAM_WRITE_TIMEOUT_SEC", OPT_INT, F(stream_write_timeout_sec), "60", 1, 86400, 0, "a client that takes no byte of its answer for this long is cut and its upstream aborted, s" },
 	{ "SHUTDOWN_TIMEOUT_SEC", OPT_INT, F(shutdown_timeout_sec), "60", 0, 86400, 0, "on SIGTERM, how long in-flight requests may take to finish" },
 	{ "COOKIE_MAXAGE_HOURS", OPT_INT, F(cookie_maxage_hours), "168", 1, 87600, 0, "session cookie lifetime, hours" },
 	{ "ENABLE_COOKIE_SECURE", OPT_BOOL, F(enable_cookie_secure), "false", 0, 1, 0, "mark the session cookie Secure (HTTPS only)" },

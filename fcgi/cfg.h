@@ -19,6 +19,8 @@ struct cfg {
 	int debug;			/* DEBUG */
 	int64_t max_request_body_mb;	/* MAX_REQUEST_BODY_MB */
 	int64_t shutdown_timeout_sec;	/* SHUTDOWN_TIMEOUT_SEC */
+	int64_t request_read_timeout;	/* REQUEST_READ_TIMEOUT_SEC */
+	int64_t stream_write_timeout_sec; /* STREAM_WRITE_TIMEOUT_SEC */
 	int64_t cookie_maxage_hours;	/* COOKIE_MAXAGE_HOURS */
 	int enable_cookie_secure;	/* ENABLE_COOKIE_SECURE */
 	int64_t max_items_per_page;	/* MAX_ITEMS_PER_PAGE */

@@ -8,6 +8,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "options.h"
+#include "caps.h"
 #include "util.h"
 
 int
@@ -141,61 +142,106 @@ read_target(struct req *r)
 	r->query = q ? q : "";
 }
 
-void
-dispatch(struct req *r)
+/* The route and its caller, from the headers alone (before any body byte is
+ * read): returns the body limit for the request, or -1 once an answer is
+ * written (404, 405, 401, 403). Anonymous callers get a small limit. */
+long
+dispatch_admit(struct req *r)
 {
 	const struct route *rt;
 	char allow[64];
-	size_t cap;
-	int rc;
+	size_t cap = 0;
 
+	r->admitted = 1;
 	read_target(r);
-	rt = find_route(r, allow, sizeof(allow));
-	if (rt == NULL) {
+	if ((rt = find_route(r, allow, sizeof(allow))) == NULL) {
 		not_found(r, allow);
-		goto send;
+		return -1;
 	}
 	r->route = rt;
 	/* One API answers every origin (gin-contrib/cors AllowAllOrigins) */
 	if (rt->flags & R_RELAY)
 		resp_header(r, "Access-Control-Allow-Origin", "*");
+	if (rt->min_role > 0 && auth_user(r, rt->min_role) != GW_OK)
+		return -1;	/* auth_user wrote One API's answer */
+	if (rt->flags & R_APIKEY) {
+		if ((r->token = arena_calloc(&r->arena, sizeof(*r->token))) == NULL) {
+			fail(r, rt->flags, 500, "out of memory");
+			return -1;
+		}
+		if (relay_auth(r, r->token) != GW_OK)
+			return -1;	/* relay_auth wrote the OpenAI-shaped error */
+	}
 	if (rt->flags & R_BODY) {
 		cap = rt->body_max ? rt->body_max : (size_t)cfg->max_request_body_mb << 20;
 		if (cap > (size_t)cfg->max_request_body_mb << 20)
 			cap = (size_t)cfg->max_request_body_mb << 20;
-		rc = req_read_body(r, cap);
+		if (!r->authed && !(rt->flags & R_APIKEY) && cap > ANON_BODY_MAX)
+			cap = ANON_BODY_MAX;
+	}
+	r->body_cap = cap;
+	return (long)cap;
+}
+
+void
+dispatch_refuse(struct req *r, int status, const char *msg)
+{
+	char allow[64];
+
+	if (r->route == NULL) {
+		read_target(r);
+		r->route = find_route(r, allow, sizeof(allow));
+	}
+	fail(r, r->route ? r->route->flags : R_RELAY, status, msg);
+}
+
+void
+dispatch(struct req *r)
+{
+	const struct route *rt;
+	char msg[128];
+	int rc;
+
+	if (!r->admitted && dispatch_admit(r) < 0)
+		goto done;
+	rt = r->route;
+	if (rt->flags & R_BODY) {
+		if (r->body_ready)
+			rc = buf_len(&r->body) > r->body_cap ? GW_ETOOBIG : GW_OK;
+		else
+			rc = req_read_body(r, r->body_cap);
 		if (rc == GW_ETOOBIG) {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "request body too large: the limit is %zu bytes", cap);
+			snprintf(msg, sizeof(msg), "request body too large: the limit is %zu bytes",
+			    r->body_cap);
 			fail(r, rt->flags, 413, msg);
-			goto send;
+			goto done;
 		}
 		if (rc != GW_OK) {
 			fail(r, rt->flags, 400, "could not read the request body");
-			goto send;
+			goto done;
 		}
-	}
-	if (rt->min_role > 0 && auth_user(r, rt->min_role) != GW_OK)
-		goto send;	/* auth_user wrote One API's answer */
-	if (rt->flags & R_APIKEY) {
-		if ((r->token = arena_calloc(&r->arena, sizeof(*r->token))) == NULL) {
-			fail(r, rt->flags, 500, "out of memory");
-			goto send;
-		}
-		if (relay_auth(r, r->token) != GW_OK)
-			goto send;	/* relay_auth wrote the OpenAI-shaped error */
 	}
 	/* options changed by another process show up within SYNC_FREQUENCY;
 	 * between reloads this is one clock read under a read lock */
 	options_maybe_reload(r->db);
 	rc = rt->fn(r);
+	if (rc == GW_ASYNC)
+		return;		/* the handler calls req_done */
 	if (rc != GW_OK && buf_len(&r->resp.body) == 0) {
 		int st = gw_http_status(rc);
 		fail(r, rt->flags, st, st >= 500 ? "internal error" : gw_strerror(rc));
 	}
-send:
+done:
+	req_done(r);
+}
+
+void
+req_done(struct req *r)
+{
 	if (!r->resp.streaming)
 		(void)resp_send(r);
-	log_info("req=%s %s %.200s %d %.1fms%s", r->id, r->method, r->path, r->resp.status,
-	    (double)(mono_us() - r->t0_us) / 1000.0, r->resp.failed ? " client-gone" : "");
+	log_info("req=%s %s %.200s %d %.1fms%s", r->id, r->method ? r->method : "-",
+	    r->path ? r->path : "-", r->resp.status, (double)(mono_us() - r->t0_us) / 1000.0,
+	    r->resp.failed || req_gone(r) ? " client-gone" : "");
+	r->io->done(r->ioctx);
 }

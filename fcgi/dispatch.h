@@ -32,9 +32,20 @@ struct route {
 extern const struct route routes[];
 extern const size_t nroutes;
 
-/* Serve one request end to end: match, check, run the handler, send the
- * response and log one line. Never exits. */
+/* Route and check the caller's credentials from the headers alone, before
+ * the body is read: the body limit, or -1 once an answer is written (the
+ * caller then ends the request with req_done). */
+long dispatch_admit(struct req *r);
+/* Serve one request: admission unless done, the body limit, the handler,
+ * then req_done, unless the handler returned GW_ASYNC (it calls req_done
+ * itself when its upstream exchange is over). */
 void dispatch(struct req *r);
+/* Answer with an error in the route's shape before the handler ran (body
+ * too large, too slow); the route is looked up if need be. */
+void dispatch_refuse(struct req *r, int status, const char *msg);
+/* Send the buffered response (streams are already out), log one line, and
+ * hand the request back to its transport. Any thread; r is gone after. */
+void req_done(struct req *r);
 
 /* Match path against pattern; fills pv/npv on success. Exposed for tests. */
 int route_match(const char *pattern, const char *path, const char **pv, int *npv,

@@ -18,6 +18,7 @@ static const struct {
 	[GW_EDB] = { "database error", 500 },
 	[GW_ECACHE] = { "cache error", 500 },
 	[GW_EIO] = { "i/o error", 500 },
+	[GW_ASYNC] = { "in progress", 200 },
 };
 
 const char *

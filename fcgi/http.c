@@ -153,21 +153,20 @@ req_read_body(struct req *r, size_t max)
 		if ((rc = buf_add(&r->body, chunk, (size_t)got)) != GW_OK)
 			return rc;
 	}
-	r->body_all_read = 1;
+	r->body_ready = 1;
 	return GW_OK;
 }
 
 int
-req_input_done(struct req *r)
+req_gone(const struct req *r)
 {
-	const char *cl, *m;
+	return __atomic_load_n(&r->gone, __ATOMIC_ACQUIRE);
+}
 
-	if (r->body_all_read)
-		return 1;
-	cl = req_env(r, "CONTENT_LENGTH");
-	m = r->method ? r->method : req_env(r, "REQUEST_METHOD");
-	return (cl == NULL || strcmp(cl, "0") == 0) && req_env(r, "HTTP_TRANSFER_ENCODING") == NULL &&
-	    m != NULL && (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0);
+size_t
+req_backlog(struct req *r)
+{
+	return r->io->backlog(r->ioctx);
 }
 
 void

@@ -22,6 +22,19 @@ struct io {
 	int (*flush)(void *ctx);
 	/* A CGI/FastCGI parameter (REQUEST_METHOD, HTTP_COOKIE, ...) or NULL. */
 	const char *(*param)(void *ctx, const char *name);
+	/* Bytes written and not yet taken by the web server (0 for CGI). */
+	size_t (*backlog)(void *ctx);
+	/* The request is answered: the transport sends what is left and frees
+	 * it (any thread; the request must not be touched afterwards). */
+	void (*done)(void *ctx);
+};
+
+/* Set by a handler whose request waits on the loop (an upstream transfer);
+ * the transport calls them on the loop's thread. */
+struct req_hooks {
+	void (*drain)(void *arg);	/* the backlog fell below OUTQ_LOW */
+	void (*gone)(void *arg);	/* the client went away */
+	void *arg;
 };
 
 #define ROUTE_MAX_PARAMS 4
@@ -63,8 +76,12 @@ struct req {
 	int qs_done;
 	struct kvlist cookies;
 	int cookies_done;
-	struct buf body;		/* request body, read by the dispatcher */
-	int body_all_read;		/* req_read_body reached its end */
+	struct buf body;		/* request body */
+	int body_ready;			/* the transport read the body (FastCGI) */
+	int admitted;			/* route and credentials checked (dispatch_admit) */
+	size_t body_cap;		/* the body limit admission chose */
+	int gone;			/* the client went away (atomic: set by the loop) */
+	struct req_hooks hooks;
 	struct req_user user;		/* valid when authed */
 	struct relay_token *token;	/* R_APIKEY routes: the API key's token */
 	int authed;
@@ -76,9 +93,10 @@ void req_init(struct req *r, struct worker *w, const struct io *io, void *ctx);
 /* Free everything of the request (arena, buffers). */
 void req_release(struct req *r);
 
-/* 1 when the web server has nothing more to send for this request: its
- * body was read to the end, or it is a GET or HEAD without one. */
-int req_input_done(struct req *r);
+/* 1 once the client has gone away (any thread). */
+int req_gone(const struct req *r);
+/* Outgoing bytes not yet taken by the web server. */
+size_t req_backlog(struct req *r);
 
 /* A CGI parameter by its CGI name, or NULL. */
 const char *req_env(struct req *r, const char *name);
@@ -94,8 +112,9 @@ int64_t req_query_int(struct req *r, const char *key, int64_t def);
 int req_path_id(struct req *r, int64_t min, int64_t max, int64_t *id) GW_WUR;
 /* A cookie value, or NULL. */
 const char *req_cookie(struct req *r, const char *name);
-/* Read the whole body into r->body, at most max bytes. GW_ETOOBIG when
- * CONTENT_LENGTH says more (nothing is read) or the body runs past max. */
+/* Read the whole body into r->body, at most max bytes (CGI: FastCGI bodies
+ * are read by the loop). GW_ETOOBIG when CONTENT_LENGTH says more (nothing
+ * is read) or the body runs past max. */
 int req_read_body(struct req *r, size_t max) GW_WUR;
 
 /* Response building. The dispatcher sends it once the handler returns. */

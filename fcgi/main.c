@@ -18,7 +18,7 @@
 #include "session.h"
 #include "tmpl.h"
 #include "util.h"
-#include "worker.h"
+#include "server.h"
 
 static void
 usage(FILE *out)
@@ -30,7 +30,7 @@ usage(FILE *out)
 	    "  spawned by a web server: the listen socket is fd 0 (lighttpd bin-path, mod_fcgid)\n"
 	    "  --listen 127.0.0.1:9000 | /path/to.sock   standalone FastCGI server (nginx, Apache proxy_fcgi)\n"
 	    "  otherwise, when fd 0 is not a socket: one CGI request, then exit\n"
-	    "  --threads N        worker threads (THREADS)\n"
+	    "  --threads N        worker threads for handlers and the database (THREADS)\n"
 	    "  --check-config     validate the environment, print it (secrets hidden), exit 0 or 1\n"
 	    "\n"
 	    "Environment:\n");
@@ -163,12 +163,12 @@ main(int argc, char **argv)
 			chmod(c->listen, 0660);
 		log_info("listening on %s", c->listen);
 	} else if (FCGX_IsCGI()) {
-		rc = worker_serve_cgi();
+		rc = serve_cgi();
 		curl_global_cleanup();
 		return rc;
 	} else
 		fd = 0;	/* spawned: the web server's socket is fd 0 */
-	rc = worker_serve_fcgi(fd, (int)c->threads);
+	rc = serve_fcgi(fd, (int)c->threads);
 	curl_global_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -1,25 +1,33 @@
-/* fcgi/worker.h: the FastCGI worker pool and the one-shot CGI mode */
+/* fcgi/worker.h: the worker threads. They run handlers and database work;
+ * no worker ever waits on a client or an upstream (the loop does that). */
 #ifndef GW_WORKER_H
 #define GW_WORKER_H
 
 #include <pthread.h>
-#include "relay.h"
+#include <stddef.h>
+#include "err.h"
 
 struct db;
 
-/* Per-thread state: everything a request may reuse from the last one. */
+/* Per-thread state: everything a job may reuse from the last one. */
 struct worker {
 	int id;
 	pthread_t th;
 	struct db *db;		/* opened on first use, reopened after failure */
-	struct relay_conn relay;	/* upstream connections kept alive; lazily */
 };
 
-/* Serve FastCGI on listen_fd with n threads until SIGTERM/SIGINT, then let
- * in-flight requests finish (bounded by SHUTDOWN_TIMEOUT_SEC). Returns 0
- * on a clean stop. Blocks signals in the threads; call from main. */
-int worker_serve_fcgi(int listen_fd, int n);
-/* Serve exactly one CGI request from the environment and stdin/stdout. */
-int worker_serve_cgi(void);
+typedef void (*job_fn)(struct worker *w, void *arg);
+
+/* Start n threads. Without pool_start (CGI), pool_submit runs jobs at once
+ * on the caller's thread. */
+int pool_start(int n) GW_WUR;
+/* Queue fn(w, arg) for a worker; any thread. GW_ENOMEM when it cannot. */
+int pool_submit(job_fn fn, void *arg);
+/* Jobs queued and not yet started (the loop's back-pressure signal). */
+size_t pool_queued(void);
+/* Run what is queued, then stop and join the threads. */
+void pool_stop(void);
+/* The worker of the calling thread outside the pool (CGI mode). */
+struct worker *pool_inline_worker(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "billing.h"
 #include "cfg.h"
 #include "channel_types.h"
+#include "dispatch.h"
 #include "distribute.h"
 #include "hub.h"
 #include "image_inline.h"
@@ -24,6 +25,7 @@
 #include "relay_auth.h"
 #include "sse.h"
 #include "util.h"
+#include "caps.h"
 #include "worker.h"
 
 #define RELAY_MAX_RESPONSE	(64u << 20)	/* a non-stream upstream answer */
@@ -74,6 +76,17 @@ struct relay {
 	int fail_status;		/* upstream status, 0 = no answer */
 	const char *fail_msg;		/* no answer: why (arena) */
 	int fail_timeout;
+	/* the running attempt: the engine calls back on the loop's thread */
+	struct xfer *xf;
+	struct curl_slist *up_headers;
+	char *up_body;			/* owned when not the client's bytes */
+	int up_body_owned;
+	int paused;			/* the client's queue is full */
+	int xrc;			/* the transfer's outcome */
+	struct relay_result res;
+	int64_t tried[RELAY_MAX_ATTEMPTS];
+	size_t ntried;
+	int64_t retries;
 };
 
 static const char *const mode_path[] = {
@@ -620,8 +633,16 @@ on_data(void *ctx, const char *p, size_t n)
 {
 	struct relay *x = ctx;
 
-	if (x->is_sse)
+	if (x->client_gone || req_gone(x->r))
+		return 1;
+	if (x->is_sse) {
+		/* the client's queue is full: hold the upstream until it drains */
+		if (x->xf && req_backlog(x->r) > OUTQ_HIGH) {
+			x->paused = 1;
+			return RELAY_PAUSE;
+		}
 		return sse_feed(&x->sse, p, n, on_event, x) != 0;
+	}
 	return buf_add(&x->resp, p, n) != GW_OK;	/* too big: abort */
 }
 
@@ -633,6 +654,10 @@ on_idle(void *ctx)
 	struct relay *x = ctx;
 	struct req *r = x->r;
 
+	if (req_gone(r)) {		/* streaming or not: stop the upstream */
+		x->client_gone = 1;
+		return 1;
+	}
 	if (!x->stream)
 		return 0;
 	if (begin_stream(x) != GW_OK || resp_stream_write(r, ": keep-alive\n\n", 14) != GW_OK ||
@@ -643,7 +668,7 @@ on_idle(void *ctx)
 	return 0;
 }
 
-static const struct relay_cb relay_cbs = { on_head, on_data, on_idle };
+static const struct relay_cb relay_cbs = { on_head, on_data, on_idle, NULL, NULL };
 
 /* Fields of an upstream error answer, if it is OpenAI-shaped. */
 struct up_error {
@@ -785,8 +810,6 @@ call_buffered(struct relay *x, const struct provider *pv, const struct upstream_
 		rc = prov_header(&h, "Content-Type", "application/json");
 	if (rc == GW_OK)
 		rc = pv->headers(t, &h);
-	if (rc == GW_OK && r->w->relay.easy == NULL)
-		rc = relay_conn_init(&r->w->relay);
 	if (rc == GW_OK) {
 		memset(&rq, 0, sizeof(rq));
 		rq.method = method;
@@ -796,13 +819,13 @@ call_buffered(struct relay *x, const struct provider *pv, const struct upstream_
 		rq.body_len = blen;
 		rq.timeout_ms = cfg->relay_timeout * 1000;
 		rq.proxy = cfg->relay_proxy;
-		rc = rq.url ? relay_perform(&r->w->relay, &rq, &relay_cbs, x, res) : GW_EINPUT;
+		rc = rq.url ? relay_perform(&rq, &relay_cbs, x, res) : GW_EINPUT;
 	}
 	curl_slist_free_all(h);
 	return rc;
 }
 
-enum outcome { OUT_DONE, OUT_RETRY, OUT_FAILED };
+enum outcome { OUT_DONE, OUT_RETRY, OUT_FAILED, OUT_RUNNING };
 
 /* Models OpenAI serves only through the Responses API. */
 static int
@@ -968,24 +991,24 @@ end_stream(struct relay *x, int rc)
 		(void)send_event(x, NULL, "[DONE]", 6);
 }
 
-/* Call the chosen channel once. OUT_DONE: the client got its answer
- * (success, or a final error already written). */
+static const struct relay_cb stream_cbs;
+
+/* Start a call of the chosen channel: OUT_RUNNING while the engine has it
+ * (attempt_end follows), or OUT_FAILED with the error written. */
 static enum outcome
-attempt(struct relay *x, int last)
+attempt_begin(struct relay *x)
 {
 	struct req *r = x->r;
 	const struct provider *pv = provider_for(x->ch.type);
 	const struct channel_type *ct = channel_type(x->ch.type);
 	struct upstream_target t;
 	struct relay_req rq;
-	struct relay_result res;
 	struct curl_slist *h = NULL;
-	struct up_error e = { 0 };
 	struct hub_err herr;
 	const char *url;
 	char *body;
 	size_t blen;
-	int owned = 0, rc, status;
+	int owned = 0, rc;
 
 	x->up_model = distribute_map_model(&r->arena, x->ch.model_mapping, x->model);
 	x->up = ct ? channel_protocol(x, ct) : NULL;
@@ -1082,26 +1105,103 @@ attempt(struct relay *x, int last)
 	rq.body_len = blen;
 	rq.timeout_ms = cfg->relay_timeout * 1000;
 	rq.proxy = cfg->relay_proxy;
-	rq.idle_ms = x->stream ? cfg->stream_heartbeat * 1000 : 0;
-	if (r->w->relay.easy == NULL && relay_conn_init(&r->w->relay) != GW_OK) {
+	/* streams: heartbeats; every request: a client that left is noticed
+	 * within a second */
+	rq.idle_ms = x->stream && cfg->stream_heartbeat > 0 ? cfg->stream_heartbeat * 1000 : 1000;
+	x->up_headers = h;
+	x->up_body = body;
+	x->up_body_owned = owned;
+	x->paused = 0;
+	memset(&x->res, 0, sizeof(x->res));
+	if (relay_start(&rq, &stream_cbs, x, &x->xf) != GW_OK) {
+		x->xf = NULL;
 		curl_slist_free_all(h);
 		if (owned)
 			free(body);
+		x->up_headers = NULL;
+		x->up_body = NULL;
 		oai_error(r, 500, "one_api_error", "do_request_failed", "out of memory");
 		return OUT_FAILED;
 	}
-	rc = relay_perform(&r->w->relay, &rq, &relay_cbs, x, &res);
-	curl_slist_free_all(h);
-	if (owned)
-		free(body);
+	return OUT_RUNNING;
+}
+
+/* The client's queue drained: let the upstream go on. */
+static void
+on_drain(void *arg)
+{
+	struct relay *x = arg;
+
+	if (x->xf && x->paused) {
+		x->paused = 0;
+		relay_resume(x->xf);
+	}
+}
+
+/* The client left: stop the upstream now. */
+static void
+on_gone(void *arg)
+{
+	struct relay *x = arg;
+
+	x->client_gone = 1;
+	if (x->xf)
+		relay_cancel(x->xf);
+}
+
+/* On the loop, as the transfer enters the engine. */
+static int
+on_start(void *ctx)
+{
+	struct relay *x = ctx;
+
+	x->r->hooks.drain = on_drain;
+	x->r->hooks.gone = on_gone;
+	x->r->hooks.arg = x;
+	return req_gone(x->r);
+}
+
+static void after_job(struct worker *w, void *arg);
+
+/* On the loop: the transfer is over. A stream that reached the client is
+ * ended here, where its bytes go out; the rest (channel health, retries,
+ * settlement) is database work for a worker. */
+static void
+on_done(void *ctx, int rc, const struct relay_result *res)
+{
+	struct relay *x = ctx;
+
+	memset(&x->r->hooks, 0, sizeof(x->r->hooks));
+	x->xf = NULL;
+	x->xrc = rc;
+	x->res = *res;
+	curl_slist_free_all(x->up_headers);
+	x->up_headers = NULL;
+	if (x->up_body_owned)
+		free(x->up_body);
+	x->up_body = NULL;
 	if (x->is_sse && !x->client_gone)
 		(void)sse_finish(&x->sse, on_event, x);
 	sse_release(&x->sse);
-	status = (int)x->status;
-
-	/* A stream that reached the client: finish it, whatever happened. */
-	if (x->began) {
+	if (x->began)
 		end_stream(x, rc);
+	if (pool_submit(after_job, x) != GW_OK)
+		log_error("req=%s lost after its upstream call: out of memory", x->r->id);
+}
+
+static const struct relay_cb stream_cbs = { on_head, on_data, on_idle, on_start, on_done };
+
+/* What the finished transfer means: OUT_DONE when the client got its
+ * answer (success, or a final error already written). */
+static enum outcome
+attempt_end(struct relay *x, int last)
+{
+	struct req *r = x->r;
+	struct up_error e = { 0 };
+	int rc = x->xrc, status = (int)x->status;
+
+	/* A stream that reached the client was finished by on_done. */
+	if (x->began) {
 		if (!x->is_sse || (status != 0 && (status < 200 || status >= 300))) {
 			parse_up_error(x, &x->resp, &e);
 			channel_health(x, status, &e);
@@ -1113,16 +1213,16 @@ attempt(struct relay *x, int last)
 			return OUT_FAILED;
 		return OUT_DONE;
 	}
-	if (rc == GW_EIO && x->client_gone)
+	if (rc == GW_EIO && (x->client_gone || req_gone(r)))
 		return OUT_FAILED;
 	if (rc != GW_OK || status == 0) {
 		/* network error, timeout, or an answer too big to hold */
-		log_warn("req=%s channel %lld: %s", r->id, (long long)x->ch.id, res.error[0] ? res.error :
-		    gw_strerror(rc));
+		log_warn("req=%s channel %lld: %s", r->id, (long long)x->ch.id, x->res.error[0] ?
+		    x->res.error : gw_strerror(rc));
 		channel_health(x, 0, &e);
 		x->fail_status = 0;
 		x->fail_timeout = rc == GW_ETIMEOUT;
-		x->fail_msg = arena_strdup(&r->arena, res.error[0] ? res.error : gw_strerror(rc));
+		x->fail_msg = arena_strdup(&r->arena, x->res.error[0] ? x->res.error : gw_strerror(rc));
 		if (!last && !r->token->specific_channel)
 			return OUT_RETRY;
 		report_failure(x);
@@ -1202,29 +1302,110 @@ mode_of(const char *path)
 	return M_EMBEDDINGS;
 }
 
+static void relay_end(struct relay *x, enum outcome out);
+
+/* Try x->ch and, on a retryable failure, the next channels: GW_ASYNC while
+ * a transfer runs, GW_OK once the answer is written and settled. */
+static int
+run(struct relay *x)
+{
+	enum outcome out;
+
+	x->tried[x->ntried++] = x->ch.id;
+	out = attempt_begin(x);
+	if (out == OUT_RUNNING)
+		return GW_ASYNC;
+	relay_end(x, out);
+	return GW_OK;
+}
+
+/* The next channel after a retryable failure: OUT_RETRY when there is one. */
+static enum outcome
+next_channel(struct relay *x)
+{
+	struct req *r = x->r;
+	struct channel_pick next;
+
+	if (distribute_pick(r->db, &r->arena, r->token->group, x->model, x->tried, x->ntried, 0,
+	    &next) != GW_OK) {
+		/* nobody left to try: report the last failure */
+		report_failure(x);
+		return OUT_FAILED;
+	}
+	x->ch = next;
+	log_info("req=%s retrying on channel %lld", r->id, (long long)x->ch.id);
+	billing_price(distribute_map_model(&r->arena, x->ch.model_mapping, x->model), x->ch.type,
+	    r->token->group, &x->price);
+	return OUT_RETRY;
+}
+
+/* On a worker: what the finished transfer means, then a retry or the end. */
+static void
+after_job(struct worker *w, void *arg)
+{
+	struct relay *x = arg;
+	struct req *r = x->r;
+	enum outcome out;
+
+	r->w = w;
+	if (w->db == NULL && db_open(&w->db) != GW_OK)
+		w->db = NULL;
+	r->db = w->db;
+	if (r->db == NULL) {
+		/* the settlement below cannot run either: say so, keep the hold */
+		log_error("req=%s database unavailable after the upstream call", r->id);
+		if (!x->began)
+			oai_error(r, 503, "one_api_error", "database_unavailable", "database unavailable");
+		buf_release(&x->resp);
+		buf_release(&x->text);
+		req_done(r);
+		return;
+	}
+	out = attempt_end(x, (int64_t)x->ntried > x->retries);
+	if (out == OUT_RETRY)
+		out = next_channel(x);
+	if (out == OUT_RETRY && run(x) == GW_ASYNC)
+		return;
+	if (out != OUT_RETRY)
+		relay_end(x, out);
+	req_done(r);
+}
+
+/* Settle or refund, once per request. A stream the client left midway is
+ * OUT_DONE too: charged for what was produced; a failure costs nothing. */
+static void
+relay_end(struct relay *x, enum outcome out)
+{
+	struct req *r = x->r;
+
+	if (out == OUT_DONE)
+		settle(x);
+	else if (billing_refund(r->db, r->token, x->pre) != GW_OK)
+		log_error("req=%s refund of %lld failed", r->id, (long long)x->pre);
+	buf_release(&x->resp);
+	buf_release(&x->text);
+}
+
 int
 h_relay(struct req *r)
 {
-	struct relay x;
-	struct channel_pick next;
+	struct relay *x;
 	const char *why = NULL;
-	int64_t tried[RELAY_MAX_ATTEMPTS];
-	int64_t retries, user_quota;
-	size_t ntried = 0;
-	enum outcome out = OUT_FAILED;
+	int64_t user_quota;
 	int rc;
 
-	memset(&x, 0, sizeof(x));
-	x.r = r;
-	x.mode = mode_of(r->path);
-	buf_init(&x.resp, RELAY_MAX_RESPONSE);
-	buf_init(&x.text, RELAY_MAX_TEXT);
-	if (read_request(&x) != GW_OK)
+	if ((x = arena_calloc(&r->arena, sizeof(*x))) == NULL)
+		return GW_ENOMEM;
+	x->r = r;
+	x->mode = mode_of(r->path);
+	buf_init(&x->resp, RELAY_MAX_RESPONSE);
+	buf_init(&x->text, RELAY_MAX_TEXT);
+	if (read_request(x) != GW_OK)
 		goto out;
-	if (relay_auth_model(r, r->token, x.model) != GW_OK)
+	if (relay_auth_model(r, r->token, x->model) != GW_OK)
 		goto out;
 	if (r->token->specific_channel) {
-		rc = distribute_get(r->db, &r->arena, r->token->specific_channel, &x.ch);
+		rc = distribute_get(r->db, &r->arena, r->token->specific_channel, &x->ch);
 		if (rc == GW_ENOTFOUND) {
 			oai_error(r, 400, "one_api_error", NULL, "无效的渠道 Id");
 			goto out;
@@ -1234,10 +1415,10 @@ h_relay(struct req *r)
 			goto out;
 		}
 	} else
-		rc = distribute_pick(r->db, &r->arena, r->token->group, x.model, NULL, 0, 0, &x.ch);
+		rc = distribute_pick(r->db, &r->arena, r->token->group, x->model, NULL, 0, 0, &x->ch);
 	if (rc == GW_ENOTFOUND) {
 		oai_error(r, 503, "one_api_error", NULL, "当前分组 %s 下对于模型 %s 无可用渠道",
-		    r->token->group, x.model);
+		    r->token->group, x->model);
 		goto out;
 	}
 	if (rc != GW_OK) {
@@ -1245,22 +1426,22 @@ h_relay(struct req *r)
 		goto out;
 	}
 	/* hold quota: One API holds nothing for users far above the cost */
-	x.up_model = distribute_map_model(&r->arena, x.ch.model_mapping, x.model);
-	billing_price(x.up_model, x.ch.type, r->token->group, &x.price);
-	x.prompt_est = estimate_prompt(&x);
-	x.pre = billing_pre_amount(&x.price, x.prompt_est, x.max_tokens);
+	x->up_model = distribute_map_model(&r->arena, x->ch.model_mapping, x->model);
+	billing_price(x->up_model, x->ch.type, r->token->group, &x->price);
+	x->prompt_est = estimate_prompt(x);
+	x->pre = billing_pre_amount(&x->price, x->prompt_est, x->max_tokens);
 	user_quota = r->token->user_quota;
-	if (x.pre > 0 && user_quota > 100 * x.pre &&
-	    (r->token->unlimited || r->token->remain_quota > 100 * x.pre))
-		x.pre = 0;
-	if (user_quota <= 0 || user_quota < x.pre) {
+	if (x->pre > 0 && user_quota > 100 * x->pre &&
+	    (r->token->unlimited || r->token->remain_quota > 100 * x->pre))
+		x->pre = 0;
+	if (user_quota <= 0 || user_quota < x->pre) {
 		/* the quota may be a cached one: the next request reads it anew
 		 * (a top-up made by another process shows at once) */
 		relay_auth_forget(r->token);
 		oai_error(r, 403, "one_api_error", "insufficient_user_quota", "用户额度不足");
 		goto out;
 	}
-	if ((rc = billing_preconsume(r->db, r->token, x.pre, &why)) == GW_EDB) {
+	if ((rc = billing_preconsume(r->db, r->token, x->pre, &why)) == GW_EDB) {
 		oai_error(r, 500, "one_api_error", "pre_consume_failed", "database error");
 		goto out;
 	}
@@ -1270,35 +1451,13 @@ h_relay(struct req *r)
 		    why ? why : "额度不足");
 		goto out;
 	}
-	retries = r->token->specific_channel ? 0 : option_int("RetryTimes", 0);
-	if (retries > RELAY_MAX_ATTEMPTS - 1)
-		retries = RELAY_MAX_ATTEMPTS - 1;
-	for (;;) {
-		tried[ntried++] = x.ch.id;
-		out = attempt(&x, (int64_t)ntried > retries);
-		if (out != OUT_RETRY)
-			break;
-		rc = distribute_pick(r->db, &r->arena, r->token->group, x.model, tried, ntried, 0, &next);
-		if (rc != GW_OK) {
-			/* nobody left to try: report the last failure */
-			report_failure(&x);
-			out = OUT_FAILED;
-			break;
-		}
-		x.ch = next;
-		log_info("req=%s retrying on channel %lld", r->id, (long long)x.ch.id);
-		billing_price(distribute_map_model(&r->arena, x.ch.model_mapping, x.model), x.ch.type,
-		    r->token->group, &x.price);
-	}
-	/* a stream the client left midway is OUT_DONE too: charged for what
-	 * was produced; a failure costs nothing */
-	if (out == OUT_DONE)
-		settle(&x);
-	else if (billing_refund(r->db, r->token, x.pre) != GW_OK)
-		log_error("req=%s refund of %lld failed", r->id, (long long)x.pre);
+	x->retries = r->token->specific_channel ? 0 : option_int("RetryTimes", 0);
+	if (x->retries > RELAY_MAX_ATTEMPTS - 1)
+		x->retries = RELAY_MAX_ATTEMPTS - 1;
+	return run(x);
 out:
-	buf_release(&x.resp);
-	buf_release(&x.text);
+	buf_release(&x->resp);
+	buf_release(&x->text);
 	return GW_OK;
 }
 

@@ -1,36 +1,42 @@
-/* providers/relay.c: libcurl easy-handle engine: keep-alive, timeouts, proxy,
- * streaming callbacks, heartbeats on silence, abort on client disconnect */
+/* providers/relay.c: the upstream engine. One libcurl multi handle on the
+ * event loop (curl_multi_socket_action with epoll) carries every transfer,
+ * and its connection cache keeps upstream connections alive across
+ * requests; a per-thread easy handle serves the few short blocking calls. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include "relay.h"
+#include "caps.h"
+#include "log.h"
+#include "loop.h"
 #include "util.h"
 
 struct xfer {
-	const struct relay_req *rq;
+	CURL *easy;
+	struct relay_req rq;
 	const struct relay_cb *cb;
 	void *ctx;
 	long status;
 	int head_done;
 	int aborted;
+	int paused;
+	int added;		/* in the multi handle */
 	char ctype[128];
 	int64_t last_us;	/* last upstream byte, or the start */
+	struct relay_result res;
+	struct xfer *prev, *next;
 };
 
-int
-relay_conn_init(struct relay_conn *c)
-{
-	c->easy = curl_easy_init();
-	return c->easy ? GW_OK : GW_ENOMEM;
-}
-
-void
-relay_conn_release(struct relay_conn *c)
-{
-	if (c->easy)
-		curl_easy_cleanup(c->easy);
-	c->easy = NULL;
-}
+static CURLM *multi;
+static struct xfer *running;
+static size_t nrunning;
+static struct tick idle_tick;
+static CURL *spare[64];		/* reset easy handles, for the next transfer */
+static size_t nspare;
+static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Header lines: remember the status of the final response and its type.
  * Interim 1xx responses (100 Continue) reset nothing of value. */
@@ -57,12 +63,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 }
 
 static int
-head_once(struct xfer *x, CURL *easy)
+head_once(struct xfer *x)
 {
 	if (x->head_done)
 		return 0;
 	x->head_done = 1;
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->cb->on_head && x->cb->on_head(x->ctx, x->status, x->ctype) != 0) {
 		x->aborted = 1;
 		return -1;
@@ -70,77 +76,71 @@ head_once(struct xfer *x, CURL *easy)
 	return 0;
 }
 
-struct wctx {
-	struct xfer *x;
-	CURL *easy;
-};
-
 static size_t
 on_write(char *p, size_t size, size_t n, void *arg)
 {
-	struct wctx *w = arg;
+	struct xfer *x = arg;
 	size_t len = size * n;
+	int rc;
 
-	w->x->last_us = mono_us();
-	if (head_once(w->x, w->easy) != 0)
+	x->last_us = mono_us();
+	if (head_once(x) != 0)
 		return 0;
-	if (len && w->x->cb->on_data && w->x->cb->on_data(w->x->ctx, p, len) != 0) {
-		w->x->aborted = 1;
+	if (len == 0 || x->cb->on_data == NULL)
+		return len;
+	rc = x->cb->on_data(x->ctx, p, len);
+	if (rc == RELAY_PAUSE && x->added) {
+		x->paused = 1;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	if (rc != 0) {
+		x->aborted = 1;
 		return 0;	/* CURLE_WRITE_ERROR ends the transfer */
 	}
 	return len;
 }
 
-/* Called by libcurl at least once a second: heartbeats while silent. */
-static int
-on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+static CURL *
+easy_get(void)
 {
-	struct xfer *x = arg;
-	int64_t now;
+	CURL *e = NULL;
 
-	if (x->rq->idle_ms <= 0 || x->cb->on_idle == NULL)
-		return 0;
-	now = mono_us();
-	if (now - x->last_us < (int64_t)x->rq->idle_ms * 1000)
-		return 0;
-	x->last_us = now;
-	if (x->cb->on_idle(x->ctx) != 0) {
-		x->aborted = 1;
-		return 1;
-	}
-	return 0;
+	pthread_mutex_lock(&spare_mu);
+	if (nspare)
+		e = spare[--nspare];
+	pthread_mutex_unlock(&spare_mu);
+	return e ? e : curl_easy_init();
 }
 
-int
-relay_perform(struct relay_conn *c, const struct relay_req *rq, const struct relay_cb *cb,
-    void *ctx, struct relay_result *res)
+static void
+easy_put(CURL *e)
 {
-	struct xfer x;
-	struct wctx w;
-	CURL *e = c->easy;
-	CURLcode rc;
-
-	memset(&x, 0, sizeof(x));
-	memset(res, 0, sizeof(*res));
-	x.rq = rq;
-	x.cb = cb;
-	x.ctx = ctx;
-	x.last_us = mono_us();
-	w.x = &x;
-	w.easy = e;
-	/* reset options but keep the connection cache of the handle */
 	curl_easy_reset(e);
+	pthread_mutex_lock(&spare_mu);
+	if (nspare < sizeof(spare) / sizeof(spare[0])) {
+		spare[nspare++] = e;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&spare_mu);
+	if (e)
+		curl_easy_cleanup(e);
+}
+
+/* The options of one request on easy handle e. */
+static void
+setup(CURL *e, const struct relay_req *rq, struct xfer *x, char *errbuf)
+{
 	curl_easy_setopt(e, CURLOPT_URL, rq->url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->headers);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, res->error);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &w);
-	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
-	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, UPSTREAM_RECV_BUFFER);
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, UPSTREAM_RECV_BUFFER);
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* pass bytes through as sent: no transparent decompression */
@@ -163,16 +163,23 @@ relay_perform(struct relay_conn *c, const struct relay_req *rq, const struct rel
 	}
 	if (rq->method && strcmp(rq->method, "GET") == 0)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	rc = curl_easy_perform(e);
+}
+
+/* What the caller learns of a finished transfer. */
+static int
+result(struct xfer *x, CURLcode rc)
+{
+	struct relay_result *res = &x->res;
+
 	/* a body-less response (204, or an empty error) still has a head */
 	if (rc == CURLE_OK)
-		(void)head_once(&x, e);
+		(void)head_once(x);
 	res->curl = rc;
-	res->status = x.status;
-	res->aborted = x.aborted;
-	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &res->total_s);
-	curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME, &res->ttfb_s);
-	if (x.aborted)
+	res->status = x->status;
+	res->aborted = x->aborted;
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &res->total_s);
+	curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME, &res->ttfb_s);
+	if (x->aborted)
 		return GW_EIO;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return GW_ETIMEOUT;
@@ -182,4 +189,270 @@ relay_perform(struct relay_conn *c, const struct relay_req *rq, const struct rel
 		return GW_EUPSTREAM;
 	}
 	return GW_OK;
+}
+
+/* ---- on the loop ---------------------------------------------------- */
+
+static void
+finish(struct xfer *x, CURLcode code)
+{
+	int rc;
+
+	if (x->added) {
+		curl_multi_remove_handle(multi, x->easy);
+		x->added = 0;
+		if (x->prev)
+			x->prev->next = x->next;
+		else
+			running = x->next;
+		if (x->next)
+			x->next->prev = x->prev;
+		nrunning--;
+	}
+	rc = result(x, code);
+	x->cb->on_done(x->ctx, rc, &x->res);
+	easy_put(x->easy);
+	free(x);
+}
+
+static void
+check_done(void)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		struct xfer *x = NULL;
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (x)
+			finish(x, m->data.result);
+	}
+}
+
+static void
+on_sock(struct watch *w, uint32_t ev)
+{
+	int flags = 0, still;
+
+	if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
+		flags |= CURL_CSELECT_IN;
+	if (ev & EPOLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (ev & EPOLLERR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(multi, w->fd, flags, &still);
+	check_done();
+}
+
+static void
+free_watch(void *p)
+{
+	free(p);
+}
+
+static int
+sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
+{
+	struct watch *w = sockp;
+	uint32_t ev = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+
+	(void)e, (void)userp;
+	if (what == CURL_POLL_REMOVE) {
+		if (w) {
+			loop_unwatch(w);
+			w->fd = -1;
+			loop_defer_free(free_watch, w);
+			curl_multi_assign(multi, s, NULL);
+		}
+		return 0;
+	}
+	if (w == NULL) {
+		if ((w = calloc(1, sizeof(*w))) == NULL)
+			return -1;
+		w->fn = on_sock;
+		if (loop_watch(w, s, ev) != GW_OK) {
+			free(w);
+			return -1;
+		}
+		curl_multi_assign(multi, s, w);
+		return 0;
+	}
+	return loop_rewatch(w, ev) == GW_OK ? 0 : -1;
+}
+
+static void
+on_timeout(void *arg)
+{
+	int still;
+
+	(void)arg;
+	curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still);
+	check_done();
+}
+
+static int
+timer_cb(CURLM *m, long ms, void *userp)
+{
+	(void)m, (void)userp;
+	loop_timer(ms, on_timeout, NULL);
+	return 0;
+}
+
+/* Once a second: heartbeats for streams whose upstream is silent. */
+static void
+on_idle_tick(void *arg)
+{
+	struct xfer *x, *next;
+	int64_t now = mono_us();
+
+	(void)arg;
+	for (x = running; x; x = next) {
+		next = x->next;
+		if (x->rq.idle_ms <= 0 || x->cb->on_idle == NULL || x->paused ||
+		    now - x->last_us < (int64_t)x->rq.idle_ms * 1000)
+			continue;
+		x->last_us = now;
+		if (x->cb->on_idle(x->ctx) != 0) {
+			x->aborted = 1;
+			finish(x, CURLE_ABORTED_BY_CALLBACK);
+		}
+	}
+}
+
+static int
+engine_init(void)
+{
+	if (multi)
+		return GW_OK;
+	if ((multi = curl_multi_init()) == NULL)
+		return GW_ENOMEM;
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	idle_tick.fn = on_idle_tick;
+	loop_tick(&idle_tick);
+	return GW_OK;
+}
+
+static void
+add(void *arg)
+{
+	struct xfer *x = arg;
+	CURLMcode mc;
+
+	if (x->cb->on_start && x->cb->on_start(x->ctx) != 0) {
+		x->aborted = 1;
+		finish(x, CURLE_ABORTED_BY_CALLBACK);
+		return;
+	}
+	if (engine_init() != GW_OK ||
+	    (mc = curl_multi_add_handle(multi, x->easy)) != CURLM_OK) {
+		snprintf(x->res.error, sizeof(x->res.error), "cannot start the upstream transfer");
+		finish(x, CURLE_FAILED_INIT);
+		return;
+	}
+	x->added = 1;
+	x->last_us = mono_us();
+	x->next = running;
+	if (running)
+		running->prev = x;
+	running = x;
+	nrunning++;
+	/* libcurl asks for a 0 ms timer through timer_cb: the loop starts it */
+}
+
+int
+relay_start(const struct relay_req *rq, const struct relay_cb *cb, void *ctx, struct xfer **out)
+{
+	struct xfer *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return GW_ENOMEM;
+	if ((x->easy = easy_get()) == NULL) {
+		free(x);
+		return GW_ENOMEM;
+	}
+	x->rq = *rq;
+	x->cb = cb;
+	x->ctx = ctx;
+	setup(x->easy, rq, x, x->res.error);
+	if (out)
+		*out = x;
+	if (loop_in_thread())
+		add(x);
+	else if (loop_post(add, x) != GW_OK) {
+		easy_put(x->easy);
+		free(x);
+		return GW_ENOMEM;
+	}
+	return GW_OK;
+}
+
+void
+relay_cancel(struct xfer *x)
+{
+	x->aborted = 1;
+	finish(x, CURLE_ABORTED_BY_CALLBACK);
+}
+
+void
+relay_resume(struct xfer *x)
+{
+	if (!x->paused)
+		return;
+	x->paused = 0;
+	/* may deliver the held bytes at once, and pause again */
+	curl_easy_pause(x->easy, CURLPAUSE_CONT);
+}
+
+size_t
+relay_running(void)
+{
+	return nrunning;
+}
+
+/* ---- blocking, on a worker ------------------------------------------ */
+
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+
+static void
+tl_free(void *p)
+{
+	curl_easy_cleanup(p);
+}
+
+static void
+tl_init(void)
+{
+	(void)pthread_key_create(&tl_key, tl_free);
+}
+
+int
+relay_perform(const struct relay_req *rq, const struct relay_cb *cb, void *ctx,
+    struct relay_result *res)
+{
+	struct xfer x;
+	CURLcode code;
+	int rc;
+
+	pthread_once(&tl_once, tl_init);
+	memset(&x, 0, sizeof(x));
+	/* the thread's own handle keeps its connections alive between calls */
+	if ((x.easy = pthread_getspecific(tl_key)) == NULL) {
+		if ((x.easy = curl_easy_init()) == NULL)
+			return GW_ENOMEM;
+		(void)pthread_setspecific(tl_key, x.easy);
+	}
+	curl_easy_reset(x.easy);
+	x.rq = *rq;
+	x.cb = cb;
+	x.ctx = ctx;
+	x.last_us = mono_us();
+	setup(x.easy, rq, &x, x.res.error);
+	code = curl_easy_perform(x.easy);
+	rc = result(&x, code);
+	*res = x.res;
+	return rc;
 }

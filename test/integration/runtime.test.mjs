@@ -121,12 +121,23 @@ describe('request body limit (MAX_REQUEST_BODY_MB=1)', () => {
     }
   });
 
-  it('a body under the limit is not refused', async () => {
-    const r = await api(gw.base, 'POST', '/api/user/login', {
-      body: JSON.stringify({ username: 'root', password: 'x'.repeat(512 * 1024) }),
-    });
-    assert.equal(r.status, 200, r.text.slice(0, 300));
-    assert.equal(r.json?.success, false, r.text.slice(0, 300));
+  it('an anonymous caller may send 64 KiB, not a byte more', async () => {
+    const at = (n) => JSON.stringify({ username: 'root', password: 'x'.repeat(n - 33) });
+    assert.equal(at(65536).length, 65536);
+    const ok = await api(gw.base, 'POST', '/api/user/login', { body: at(65536) });
+    assert.equal(ok.status, 200, ok.text.slice(0, 300));
+    assert.equal(ok.json?.success, false, ok.text.slice(0, 300));
+    const over = await api(gw.base, 'POST', '/api/user/login', { body: at(65537) });
+    assert.equal(over.status, 413, over.text.slice(0, 300));
+    assert.match(over.json?.message, /65536 bytes/);
+  });
+
+  it('a signed-in caller may send up to MAX_REQUEST_BODY_MB', async () => {
+    const cookie = await login(gw.base);
+    const body = JSON.stringify({ name: 'big', quota: 0, note: 'x'.repeat(512 * 1024) });
+    const r = await api(gw.base, 'POST', '/api/token/', { cookie, body });
+    assert.notEqual(r.status, 413, r.text.slice(0, 300));
+    assert.equal(r.json?.success, true, r.text.slice(0, 300));
   });
 });
 

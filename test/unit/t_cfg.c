@@ -15,7 +15,7 @@ START_TEST(defaults_and_overrides)
 	setenv("DEBUG", "true", 1);
 	c = cfg_load(NULL);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(c->threads, 32);
+	ck_assert_int_eq(c->threads, 4);
 	ck_assert_int_eq(c->max_request_body_mb, 64);
 	ck_assert_int_eq(c->cookie_maxage_hours, 168);
 	ck_assert_str_eq(c->sqlite_path, "/tmp/x.db");

@@ -1,8 +1,10 @@
 /* test/unit/t_relay.c: the libcurl engine against a small HTTP server on
- * loopback: keep-alive reuse, streamed chunks, heartbeats on silence, abort */
+ * loopback: on the event loop (keep-alive reuse, streamed chunks, heartbeats
+ * on silence, abort, pause and resume) and blocking on a worker */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +12,7 @@
 #include "t_core.h"
 #include "relay.h"
 #include "buf.h"
+#include "loop.h"
 
 static int lfd, port, accepted;
 
@@ -55,15 +58,30 @@ serve_conn(int fd)
 }
 
 static void *
+conn_main(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+
+	serve_conn(fd);
+	close(fd);
+	return NULL;
+}
+
+/* A thread per connection: the loop's multi handle keeps its connection
+ * open while the blocking call opens another. */
+static void *
 server(void *arg)
 {
+	pthread_t th;
+
+	(void)arg;
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			return NULL;
 		__atomic_add_fetch(&accepted, 1, __ATOMIC_SEQ_CST);
-		serve_conn(fd);
-		close(fd);
+		pthread_create(&th, NULL, conn_main, (void *)(intptr_t)fd);
+		pthread_detach(th);
 	}
 }
 
@@ -94,7 +112,21 @@ struct sink {
 	char ctype[64];
 	int idles, events;
 	int abort_after;	/* abort in on_data after this many bytes; 0 = never */
+	int pause_first;	/* answer the first data with RELAY_PAUSE */
+	int paused, resumed;
+	struct xfer *xf;
+	int done, rc;
+	struct relay_result res;
 };
+
+static void
+resume_msg(void *arg)
+{
+	struct sink *s = arg;
+
+	s->resumed++;
+	relay_resume(s->xf);
+}
 
 static int
 s_head(void *ctx, long status, const char *ct)
@@ -111,6 +143,13 @@ s_data(void *ctx, const char *p, size_t n)
 {
 	struct sink *s = ctx;
 
+	if (s->pause_first && !s->paused) {
+		/* the bytes come again after the resume, which runs outside
+		 * this callback */
+		s->paused = 1;
+		ck_assert_int_eq(loop_post(resume_msg, s), GW_OK);
+		return RELAY_PAUSE;
+	}
 	s->events++;
 	if (buf_add(&s->body, p, n) != GW_OK)
 		return 1;
@@ -124,10 +163,21 @@ s_idle(void *ctx)
 	return 0;
 }
 
-static const struct relay_cb cbs = { s_head, s_data, s_idle };
+static void
+s_done(void *ctx, int rc, const struct relay_result *res)
+{
+	struct sink *s = ctx;
 
+	s->rc = rc;
+	s->res = *res;
+	s->done = 1;
+}
+
+static const struct relay_cb cbs = { s_head, s_data, s_idle, NULL, s_done };
+
+/* One transfer on the loop, run here until it is over. */
 static int
-run(struct relay_conn *c, const char *path, struct sink *s, long idle_ms, struct relay_result *res)
+run(const char *path, struct sink *s, long idle_ms, struct relay_result *res)
 {
 	char url[128];
 	struct relay_req rq = { 0 };
@@ -139,23 +189,26 @@ run(struct relay_conn *c, const char *path, struct sink *s, long idle_ms, struct
 	rq.body = "{}";
 	rq.body_len = 2;
 	rq.idle_ms = idle_ms;
-	return relay_perform(c, &rq, &cbs, s, res);
+	s->done = 0;
+	ck_assert_int_eq(relay_start(&rq, &cbs, s, &s->xf), GW_OK);
+	loop_run(&s->done);
+	*res = s->res;
+	return s->rc;
 }
 
 START_TEST(engine)
 {
-	struct relay_conn c;
 	struct relay_result res;
 	struct sink s;
 	int before;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ck_assert_int_eq(loop_init(), GW_OK);
 	start_server();
-	ck_assert_int_eq(relay_conn_init(&c), GW_OK);
 
 	/* an error status is a response, not a failure */
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(run(&c, "/err", &s, 0, &res), GW_OK);
+	ck_assert_int_eq(run("/err", &s, 0, &res), GW_OK);
 	ck_assert_int_eq(res.status, 429);
 	ck_assert_int_eq(s.status, 429);
 	ck_assert_str_eq(s.ctype, "application/json");
@@ -165,13 +218,13 @@ START_TEST(engine)
 	/* the second request reuses the kept-alive connection */
 	before = accepted;
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(run(&c, "/err", &s, 0, &res), GW_OK);
+	ck_assert_int_eq(run("/err", &s, 0, &res), GW_OK);
 	ck_assert_int_eq(accepted, before);
 	buf_release(&s.body);
 
 	/* a slow stream: chunks arrive one by one, heartbeats while silent */
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(run(&c, "/slow", &s, 300, &res), GW_OK);
+	ck_assert_int_eq(run("/slow", &s, 300, &res), GW_OK);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_str_eq(s.ctype, "text/event-stream");
 	ck_assert_str_eq(buf_cstr(&s.body), "data: tick\n\ndata: tick\n\ndata: tick\n\n");
@@ -179,10 +232,18 @@ START_TEST(engine)
 	ck_assert_int_ge(s.idles, 1);
 	buf_release(&s.body);
 
+	/* paused by a full client queue, resumed: every byte, once, in order */
+	memset(&s, 0, sizeof(s));
+	s.pause_first = 1;
+	ck_assert_int_eq(run("/big", &s, 0, &res), GW_OK);
+	ck_assert_int_eq(s.resumed, 1);
+	ck_assert_uint_eq(buf_len(&s.body), 200000);
+	buf_release(&s.body);
+
 	/* a callback that stops the transfer (client gone) aborts it */
 	memset(&s, 0, sizeof(s));
 	s.abort_after = 1000;
-	ck_assert_int_eq(run(&c, "/big", &s, 0, &res), GW_EIO);
+	ck_assert_int_eq(run("/big", &s, 0, &res), GW_EIO);
 	ck_assert_int_eq(res.aborted, 1);
 	ck_assert_uint_lt(buf_len(&s.body), 200000);
 	buf_release(&s.body);
@@ -193,13 +254,30 @@ START_TEST(engine)
 		rq.url = "http://127.0.0.1:1/x";
 		memset(&s, 0, sizeof(s));
 		buf_init(&s.body, 100);
-		ck_assert_int_eq(relay_perform(&c, &rq, &cbs, &s, &res), GW_EUPSTREAM);
-		ck_assert_int_eq(res.status, 0);
-		ck_assert_uint_gt(strlen(res.error), 0);
+		s.done = 0;
+		ck_assert_int_eq(relay_start(&rq, &cbs, &s, &s.xf), GW_OK);
+		loop_run(&s.done);
+		ck_assert_int_eq(s.rc, GW_EUPSTREAM);
+		ck_assert_int_eq(s.res.status, 0);
+		ck_assert_uint_gt(strlen(s.res.error), 0);
 		buf_release(&s.body);
 	}
-	relay_conn_release(&c);
+
+	/* blocking, as count_tokens uses it on a worker */
+	memset(&s, 0, sizeof(s));
+	buf_init(&s.body, 1 << 20);
+	{
+		char url[128];
+		struct relay_req rq = { 0 };
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/err", port);
+		rq.url = url;
+		ck_assert_int_eq(relay_perform(&rq, &cbs, &s, &res), GW_OK);
+		ck_assert_int_eq(res.status, 429);
+		ck_assert_str_eq(buf_cstr(&s.body), "{\"e\":\"429\"}");
+	}
+	buf_release(&s.body);
 	close(lfd);
+	loop_free();
 	curl_global_cleanup();
 }
 END_TEST

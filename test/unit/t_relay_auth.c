@@ -49,7 +49,21 @@ fake_flush(void *ctx)
 	return 0;
 }
 
-static const struct io fake_io = { fake_read, fake_write, fake_flush, fake_param };
+static size_t
+fake_backlog(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void
+fake_done(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct io fake_io = { fake_read, fake_write, fake_flush, fake_param, fake_backlog,
+    fake_done };
 
 static struct db *db;
 
