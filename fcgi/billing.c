@@ -8,6 +8,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "billing.h"
+#include "caps.h"
 #include "log.h"
 #include "logs.h"
 #include "options.h"
@@ -804,9 +805,11 @@ billing_settle_later(struct db *db, const struct settle *s)
 		return GW_EINPUT;
 	t = s->token;
 	pthread_mutex_lock(&q_mu);
-	if (!q_running) {
+	/* no writer (CGI, tests), or a writer that cannot keep up: settle
+	 * now, on this thread, rather than let the queue grow */
+	if (!q_running || q_len >= SETTLE_QUEUE_MAX) {
 		pthread_mutex_unlock(&q_mu);
-		return billing_settle(db, s, NULL);	/* CGI, tests: now */
+		return billing_settle(db, s, NULL);
 	}
 	pthread_mutex_unlock(&q_mu);
 	len = (s->model ? strlen(s->model) : 0) + (s->request_id ? strlen(s->request_id) : 0) +

@@ -16,12 +16,16 @@
 
 /* JSON bodies: the parser may allocate at most this many bytes per byte of
  * input, plus JSON_BUDGET_BASE; more is refused as too large. */
-#define JSON_BUDGET_FACTOR	12
-#define JSON_BUDGET_BASE	(1u << 20)
+#define JSON_BUDGET_FACTOR	8
+#define JSON_BUDGET_BASE	(8u << 20)
 
 /* After a request whose body was this large, hand freed heap back to the
  * system (malloc_trim). */
 #define TRIM_AFTER_BODY		(4u << 20)
+
+/* Settlements waiting for the writer thread; past this a request settles
+ * on its own thread (push back, not growth). */
+#define SETTLE_QUEUE_MAX	8192
 
 /* Upstream side */
 #define UPSTREAM_RECV_BUFFER	(16L << 10)	/* CURLOPT_BUFFERSIZE per transfer */

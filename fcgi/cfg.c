@@ -47,6 +47,7 @@ static const struct opt opts[] = {
 	{ "CHANNEL_SUSPEND_SECONDS_FOR_AUTH", OPT_INT, F(suspend_auth), "60", 0, 86400, 0, "after an upstream 401/403, skip that channel for the model this long, s" },
 	{ "STREAM_HEARTBEAT_SEC", OPT_INT, F(stream_heartbeat), "5", 0, 600, 0, "while a stream's upstream is silent, send an SSE comment this often, s (0 = never)" },
 	{ "DEFAULT_MAX_TOKEN", OPT_INT, F(default_max_token), "2048", 1, 1000000, 0, "max_tokens sent to upstreams that require one (Anthropic) when the client gave none" },
+	{ "MAX_INLINE_IMAGES_TOTAL_MB", OPT_INT, F(max_inline_images_total_mb), "20", 1, 4096, 0, "all images fetched to inline for one request together, MiB" },
 	{ "MAX_INLINE_IMAGE_SIZE_MB", OPT_INT, F(max_inline_image_mb), "16", 1, 1024, 0, "largest image fetched from a URL to inline for upstreams that need the bytes (Gemini), MiB" },
 	{ "USER_CONTENT_REQUEST_TIMEOUT", OPT_INT, F(user_content_timeout), "30", 1, 3600, 0, "timeout of such an image fetch, s" },
 	{ "USER_CONTENT_REQUEST_PROXY", OPT_STR, F(user_content_proxy), "", 0, 0, OPT_SECRET, "proxy URL for fetching user content (images)" },

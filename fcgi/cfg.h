@@ -35,6 +35,7 @@ struct cfg {
 	int64_t stream_heartbeat;	/* STREAM_HEARTBEAT_SEC */
 	int64_t default_max_token;	/* DEFAULT_MAX_TOKEN */
 	int64_t max_inline_image_mb;	/* MAX_INLINE_IMAGE_SIZE_MB */
+	int64_t max_inline_images_total_mb; /* MAX_INLINE_IMAGES_TOTAL_MB */
 	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
 	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
 };

@@ -1,10 +1,13 @@
 /* fcgi/jsonx.c: JSON bodies in, JSON envelopes out */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jsonx.h"
+#include "caps.h"
 #include "cfg.h"
 #include "dispatch.h"
 #include "hub.h"
@@ -107,6 +110,38 @@ req_keep(struct req *r, json_t *j)
 	return j;
 }
 
+/*
+ * A memory budget for parsing request bodies: a small JSON text can expand
+ * twentyfold in jansson's objects (a 60 MB array of small numbers took
+ * 1.25 GB), so the parse may allocate at most JSON_BUDGET_FACTOR bytes per
+ * byte of input plus JSON_BUDGET_BASE. The count is per thread and only
+ * while jx_parse_object runs; every other allocation goes straight to
+ * malloc, and free is free, so the functions can be swapped in at any time.
+ */
+static _Thread_local size_t budget_left;
+static _Thread_local int budget_on, budget_hit;
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+
+static void *
+budget_malloc(size_t n)
+{
+	if (budget_on) {
+		size_t cost = n + 16;	/* malloc's own header, roughly */
+		if (cost > budget_left) {
+			budget_hit = 1;
+			return NULL;
+		}
+		budget_left -= cost;
+	}
+	return malloc(n);
+}
+
+static void
+budget_init(void)
+{
+	json_set_alloc_funcs(budget_malloc, free);
+}
+
 json_t *
 jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
 {
@@ -117,7 +152,18 @@ jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
 		snprintf(why, whysz, "request body is empty, expected a JSON object");
 		return NULL;
 	}
+	pthread_once(&budget_once, budget_init);
+	budget_left = n > (SIZE_MAX - JSON_BUDGET_BASE) / JSON_BUDGET_FACTOR ? SIZE_MAX :
+	    n * JSON_BUDGET_FACTOR + JSON_BUDGET_BASE;
+	budget_hit = 0;
+	budget_on = 1;
 	j = json_loadb(p, n, 0, &e);
+	budget_on = 0;
+	if (j == NULL && budget_hit) {
+		snprintf(why, whysz, "request body too complex: parsing it would take more than %zu MB",
+		    (n * JSON_BUDGET_FACTOR + JSON_BUDGET_BASE) >> 20);
+		return NULL;
+	}
 	if (j == NULL) {
 		snprintf(why, whysz, "malformed JSON at line %d column %d: %s", e.line, e.column, e.text);
 		return NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libgen.h>
@@ -77,6 +78,19 @@ prepare_store(void)
 	return rc;
 }
 
+/* Every open stream takes two descriptors (the web server's connection and
+ * the upstream's): allow as many as the hard limit does. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +150,7 @@ main(int argc, char **argv)
 	gw_start_time = now_sec();
 	log_set_level(c->debug ? LOG_DEBUG : LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_error("curl_global_init failed");
 		return 1;
@@ -155,7 +170,7 @@ main(int argc, char **argv)
 		struct stat st;
 		if (c->listen[0] == '/' && stat(c->listen, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(c->listen);
-		if ((fd = FCGX_OpenSocket(c->listen, 128)) < 0) {
+		if ((fd = FCGX_OpenSocket(c->listen, 4096)) < 0) {
 			log_error("cannot listen on %s", c->listen);
 			return 1;
 		}

@@ -902,8 +902,8 @@ on_tick(void *arg)
 			continue;
 		}
 		if (c->outlen > c->outoff && now - c->stall_us >= wdl) {
-			log_warn("%s: the web server took nothing for %llds; connection cut",
-			    c->fx ? c->fx->r.id : "idle connection", (long long)cfg->stream_write_timeout_sec);
+			log_warn("req=%s the web server took nothing for %llds; connection cut",
+			    c->fx ? c->fx->r.id : "-", (long long)cfg->stream_write_timeout_sec);
 			conn_kill(c);
 			continue;
 		}

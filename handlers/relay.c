@@ -404,6 +404,7 @@ xlate_body(struct relay *x, size_t *len, struct hub_err *err)
 		o.max_bytes = (size_t)cfg->max_inline_image_mb << 20;
 		o.timeout_ms = cfg->user_content_timeout * 1000;
 		o.proxy = cfg->user_content_proxy;
+		o.total_bytes = (size_t)cfg->max_inline_images_total_mb << 20;
 		if (hub_inline_images(&r->arena, q, &o, err) != GW_OK)
 			return NULL;
 	}

@@ -164,8 +164,10 @@ encode_body(struct arena *a, const struct buf *b)
 /* Fetch one image into p. */
 static int
 inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *o,
-    size_t max, struct hub_err *err)
+    size_t max, size_t *left, struct hub_err *err)
 {
+	size_t per = max;
+
 	char ebuf[CURL_ERROR_SIZE] = "", detail[160];
 	struct fetch f;
 	const char *url = p->url;
@@ -181,6 +183,8 @@ inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *
 	if (!str_iprefix(url, "http://") && !str_iprefix(url, "https://"))
 		return fail(err, GW_EINPUT, "cannot fetch image %.*s: only http and https URLs are allowed",
 		    U(url));
+	if (*left < max)
+		max = *left;	/* what the request's earlier images left */
 	memset(&f, 0, sizeof(f));
 	buf_init(&f.body, max);
 	if ((f.easy = curl_easy_init()) == NULL)
@@ -190,11 +194,16 @@ inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *
 	if (cc == CURLE_OK)
 		check_answer(&f);	/* an empty body never reached on_write */
 	if (f.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		if (max >= (1u << 20))
-			snprintf(detail, sizeof(detail), "%zu MB", max >> 20);
+		size_t cap = max < per ? o->total_bytes : max;
+		if (cap >= (1u << 20))
+			snprintf(detail, sizeof(detail), "%zu MB", cap >> 20);
 		else
-			snprintf(detail, sizeof(detail), "%zu bytes", max);
-		rc = fail(err, GW_EINPUT, "image at %.*s is larger than %s", U(url), detail);
+			snprintf(detail, sizeof(detail), "%zu bytes", cap);
+		if (max < per)
+			rc = fail(err, GW_EINPUT, "image at %.*s takes the request's images past %s in total",
+			    U(url), detail);
+		else
+			rc = fail(err, GW_EINPUT, "image at %.*s is larger than %s", U(url), detail);
 	} else if (f.checked && f.bad) {
 		if (f.status < 200 || f.status > 299)
 			snprintf(detail, sizeof(detail), "HTTP status %ld", f.status);
@@ -214,6 +223,7 @@ inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *
 	} else {
 		p->mime = f.mime;
 		p->url = NULL;
+		*left -= buf_len(&f.body);
 	}
 	curl_easy_cleanup(f.easy);
 	buf_release(&f.body);
@@ -222,7 +232,7 @@ inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *
 
 static int
 walk(struct arena *a, struct hub_part *parts, size_t n, const struct image_inline_opts *o,
-    size_t max, struct hub_err *err)
+    size_t max, size_t *left, struct hub_err *err)
 {
 	size_t i;
 	int rc;
@@ -230,9 +240,9 @@ walk(struct arena *a, struct hub_part *parts, size_t n, const struct image_inlin
 	for (i = 0; i < n; i++) {
 		struct hub_part *p = &parts[i];
 		if (p->type == HP_IMAGE && p->url && p->data == NULL &&
-		    (rc = inline_one(a, p, o, max, err)) != GW_OK)
+		    (rc = inline_one(a, p, o, max, left, err)) != GW_OK)
 			return rc;
-		if (p->ncontent && (rc = walk(a, p->content, p->ncontent, o, max, err)) != GW_OK)
+		if (p->ncontent && (rc = walk(a, p->content, p->ncontent, o, max, left, err)) != GW_OK)
 			return rc;
 	}
 	return GW_OK;
@@ -242,8 +252,8 @@ int
 hub_inline_images(struct arena *a, struct hub_req *q, const struct image_inline_opts *o,
     struct hub_err *err)
 {
-	static const struct image_inline_opts defaults = { 0, 0, NULL };
-	size_t i, max;
+	static const struct image_inline_opts defaults = { 0, 0, NULL, 0 };
+	size_t i, max, left;
 	int rc;
 
 	if (o == NULL)
@@ -251,8 +261,9 @@ hub_inline_images(struct arena *a, struct hub_req *q, const struct image_inline_
 	max = o->max_bytes ? o->max_bytes : IMAGE_INLINE_MAX;
 	if (max > INT_MAX / 2)
 		max = INT_MAX / 2;	/* EVP_EncodeBlock takes an int */
+	left = o->total_bytes ? o->total_bytes : IMAGE_INLINE_MAX;
 	for (i = 0; i < q->nmsgs; i++)
-		if ((rc = walk(a, q->msgs[i].parts, q->msgs[i].nparts, o, max, err)) != GW_OK)
+		if ((rc = walk(a, q->msgs[i].parts, q->msgs[i].nparts, o, max, &left, err)) != GW_OK)
 			return rc;
 	return GW_OK;
 }

@@ -11,6 +11,7 @@ struct image_inline_opts {
 	size_t max_bytes;	/* per image; 0 = IMAGE_INLINE_MAX */
 	long timeout_ms;	/* whole fetch; <= 0 = IMAGE_INLINE_TIMEOUT_MS */
 	const char *proxy;	/* NULL or "" = none */
+	size_t total_bytes;	/* all images of the request; 0 = IMAGE_INLINE_MAX */
 };
 
 #define IMAGE_INLINE_MAX		(20u << 20)	/* Gemini's inline request limit */
@@ -18,7 +19,8 @@ struct image_inline_opts {
 
 /* For every HP_IMAGE part holding a url and no data, in messages and in
  * tool results' content: GET it (http/https only, up to 3 redirects), check
- * a 2xx answer typed image/jpeg|png|gif|webp of at most max_bytes, then set
+ * a 2xx answer typed image/jpeg|png|gif|webp of at most max_bytes (and of at
+ * most what total_bytes leaves after the images before it), then set
  * part->mime and part->data (base64, arena copies) and clear part->url.
  * Blocking; one curl easy handle per image. GW_OK, or GW_EINPUT with err
  * filled (status 400, a message naming the url) for the first image that

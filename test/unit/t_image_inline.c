@@ -198,7 +198,7 @@ one_image(struct arena *a, struct hub_req *q, const char *u)
 	return p;
 }
 
-static const struct image_inline_opts opts = { LIMIT, 5000, NULL };
+static const struct image_inline_opts opts = { LIMIT, 5000, NULL, 0 };
 
 /* Fetch u expecting failure; the message must contain want and the url. */
 static void
@@ -278,13 +278,47 @@ START_TEST(fetch_ok)
 }
 END_TEST
 
+/* Two 3000-byte images: a total of 6000 takes both, 5999 refuses the second. */
+START_TEST(total_cap)
+{
+	struct arena a;
+	struct hub_req q;
+	struct hub_err err;
+	struct hub_part *p2;
+	struct hub_msg *m;
+	struct image_inline_opts o = { LIMIT, 5000, NULL, 6000 };
+
+	arena_init(&a);
+	(void)one_image(&a, &q, url(&a, "/bin.webp"));
+	m = &q.msgs[0];
+	p2 = hub_add_part(&a, &m->parts, &m->nparts, HP_IMAGE);
+	p2->url = url(&a, "/bin.webp");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(hub_inline_images(&a, &q, &o, &err), GW_OK);
+	ck_assert_ptr_null(p2->url);
+
+	(void)one_image(&a, &q, url(&a, "/bin.webp"));
+	m = &q.msgs[0];
+	p2 = hub_add_part(&a, &m->parts, &m->nparts, HP_IMAGE);
+	p2->url = url(&a, "/bin.webp");
+	o.total_bytes = 5999;
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(hub_inline_images(&a, &q, &o, &err), GW_EINPUT);
+	ck_assert_int_eq(err.status, 400);
+	ck_assert_msg(strstr(err.message, "past 5999 bytes in total") != NULL, "%s", err.message);
+	ck_assert_ptr_null(q.msgs[0].parts[1].url);	/* the first one went in */
+	ck_assert_str_eq(p2->url, url(&a, "/bin.webp"));
+	arena_release(&a);
+}
+END_TEST
+
 START_TEST(fetch_through_proxy)
 {
 	struct arena a;
 	struct hub_req q;
 	struct hub_err err;
 	struct hub_part *p;
-	struct image_inline_opts o = { LIMIT, 5000, NULL };
+	struct image_inline_opts o = { LIMIT, 5000, NULL, 0 };
 
 	/* our server answers the absolute-form request a proxy gets */
 	arena_init(&a);
@@ -299,7 +333,7 @@ END_TEST
 START_TEST(fetch_refused)
 {
 	struct arena a;
-	struct image_inline_opts fast = { LIMIT, 300, NULL };
+	struct image_inline_opts fast = { LIMIT, 300, NULL, 0 };
 	int s, dead;
 	struct sockaddr_in sa;
 	socklen_t al = sizeof(sa);
@@ -339,7 +373,7 @@ START_TEST(small_limit_and_long_url)
 	struct arena a;
 	struct hub_req q;
 	struct hub_err err;
-	struct image_inline_opts tiny = { 2000, 5000, NULL };
+	struct image_inline_opts tiny = { 2000, 5000, NULL, 0 };
 	const char *u;
 	char longpath[400];
 
@@ -369,6 +403,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, start_server, stop_server);
 	tcase_add_test(tc, fetch_ok);
 	tcase_add_test(tc, fetch_through_proxy);
+	tcase_add_test(tc, total_cap);
 	tcase_add_test(tc, fetch_refused);
 	tcase_add_test(tc, small_limit_and_long_url);
 	suite_add_tcase(s, tc);
