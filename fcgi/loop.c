@@ -26,6 +26,7 @@ static pthread_t owner;
 static int owner_set;
 static struct tick *ticks;
 static struct msg *graves;		/* frees after the current batch */
+static struct msg *local, **local_tail = &local;	/* posts from the loop's own thread */
 static int64_t timer_at = -1;		/* mono_us, -1 = none */
 static loop_fn timer_fn;
 static void *timer_arg;
@@ -74,8 +75,13 @@ loop_free(void)
 		next = m->next;
 		free(m);
 	}
-	inbox = NULL;
+	for (m = local; m; m = next) {
+		next = m->next;
+		free(m);
+	}
+	inbox = local = NULL;
 	inbox_tail = &inbox;
+	local_tail = &local;
 	if (wake.fd > 0)
 		close(wake.fd);
 	if (epfd >= 0)
@@ -135,6 +141,12 @@ loop_post(loop_fn fn, void *arg)
 	m->fn = fn;
 	m->arg = arg;
 	m->next = NULL;
+	if (loop_in_thread()) {
+		/* run after the current round, without waking ourselves */
+		*local_tail = m;
+		local_tail = &m->next;
+		return GW_OK;
+	}
 	pthread_mutex_lock(&mu);
 	first = inbox == NULL;
 	*inbox_tail = m;
@@ -208,7 +220,7 @@ loop_run(volatile int *done)
 	stop_flag = 0;
 	while (!stop_flag && !(done && *done)) {
 		now = mono_us();
-		wait_ms = (int)((next_tick - now + 999) / 1000);
+		wait_ms = local ? 0 : (int)((next_tick - now + 999) / 1000);
 		if (timer_at >= 0 && (timer_at - now + 999) / 1000 < wait_ms)
 			wait_ms = (int)((timer_at - now + 999) / 1000);
 		if (wait_ms < 0)
@@ -222,6 +234,14 @@ loop_run(volatile int *done)
 			struct watch *w = evs[i].data.ptr;
 			if (w->fd >= 0)
 				w->fn(w, evs[i].events);
+		}
+		while (local) {
+			struct msg *m = local;
+			if ((local = m->next) == NULL)
+				local_tail = &local;
+			if (m->fn)
+				m->fn(m->arg);
+			free(m);
 		}
 		while (graves) {
 			struct msg *m = graves;
