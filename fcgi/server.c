@@ -67,6 +67,7 @@ struct conn {
 	int closing;		/* close once the output is out */
 	int lingering;		/* output out, write side shut: discard input until EOF */
 	int unread;		/* a request ended before its input did */
+	unsigned skip_id;	/* ... and its remaining records are ignored */
 	int64_t stall_us;	/* output waiting since, or last progress */
 	int64_t linger_until;
 	struct conn *prev, *next;
@@ -280,11 +281,11 @@ fx_complete(void *arg)
 		return;
 	}
 	buf_release(&end);
-	/* input of this request still on its way: the connection cannot
-	 * carry another one, and closing at once could lose the answer */
+	/* input of this request still on its way (its empty STDIN, or a body
+	 * that was refused): skip it; closing at once could lose the answer */
 	if (!x->stdin_eof) {
-		c->closing = 1;
 		c->unread = 1;
+		c->skip_id = x->id;
 	}
 	if (!c->keep || draining)
 		c->closing = 1;
@@ -561,8 +562,12 @@ conn_record(struct conn *c, const struct fcgi_rec *rec)
 			return -1;
 		return 0;
 	}
-	if (x == NULL || rec->id != x->id)
-		return 0;	/* a record of a request that is over */
+	if (x == NULL || rec->id != x->id) {
+		/* a record of a request that is over */
+		if (rec->id == c->skip_id && rec->type == FCGI_STDIN && rec->len == 0)
+			c->unread = 0, c->skip_id = 0;
+		return 0;
+	}
 	switch (rec->type) {
 	case FCGI_ABORT_REQUEST:
 		return -1;	/* the client left: same as a closed connection */

@@ -38,3 +38,8 @@ test_fuzz_fz_fmt_responses_LDFLAGS = $(FUZZ_LD)
 test_fuzz_fz_fmt_gemini_SOURCES = test/fuzz/fz_fmt_gemini.c
 test_fuzz_fz_fmt_gemini_LDADD = $(GW_LIBS)
 test_fuzz_fz_fmt_gemini_LDFLAGS = $(FUZZ_LD)
+# the FastCGI records the event loop reads from the web server
+noinst_PROGRAMS += test/fuzz/fz_fcgi
+test_fuzz_fz_fcgi_SOURCES = test/fuzz/fz_fcgi.c
+test_fuzz_fz_fcgi_LDADD = $(GW_LIBS)
+test_fuzz_fz_fcgi_LDFLAGS = $(FUZZ_LD)
