@@ -1,6 +1,7 @@
 /* fcgi/jsonx.c: JSON bodies in, JSON envelopes out */
 #include <math.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,18 +116,44 @@ req_keep(struct req *r, json_t *j)
  * twentyfold in jansson's objects (a 60 MB array of small numbers took
  * 1.25 GB), so the parse may allocate at most JSON_BUDGET_FACTOR bytes per
  * byte of input plus JSON_BUDGET_BASE. The count is per thread and only
- * while jx_parse_object runs; every other allocation goes straight to
- * malloc, and free is free, so the functions can be swapped in at any time.
+ * while a parse runs; every other allocation goes straight to malloc.
+ *
+ * A large body's tree is allocated from a region of its own (one mmap,
+ * the budget's size, pages taken as touched) and unmapped when the request
+ * ends: its million small objects would otherwise stay behind in the
+ * heap, which malloc_trim cannot shrink past a live chunk. Frees of region
+ * memory are no-ops; the region list is only looked at while one exists.
  */
+struct region {
+	char *base;
+	size_t size, used;
+};
+
 static _Thread_local size_t budget_left;
 static _Thread_local int budget_on, budget_hit;
+static _Thread_local struct region *tl_region;
 static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t regions_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct region *regions[64];
+static int nregions;
 
 static void *
 budget_malloc(size_t n)
 {
+	struct region *g = budget_on ? tl_region : NULL;
+	size_t cost;
+
+	if (g) {
+		cost = (n + 15) & ~(size_t)15;
+		if (cost < n || cost > g->size - g->used) {
+			budget_hit = 1;
+			return NULL;
+		}
+		g->used += cost;
+		return g->base + g->used - cost;
+	}
 	if (budget_on) {
-		size_t cost = n + 16;	/* malloc's own header, roughly */
+		cost = n + 16;	/* malloc's own header, roughly */
 		if (cost > budget_left) {
 			budget_hit = 1;
 			return NULL;
@@ -137,14 +164,80 @@ budget_malloc(size_t n)
 }
 
 static void
-budget_init(void)
+budget_free(void *p)
 {
-	json_set_alloc_funcs(budget_malloc, free);
+	int i;
+
+	if (p && __atomic_load_n(&nregions, __ATOMIC_ACQUIRE) > 0) {
+		pthread_mutex_lock(&regions_mu);
+		for (i = 0; i < nregions; i++)
+			if ((char *)p >= regions[i]->base && (char *)p < regions[i]->base + regions[i]->size)
+				break;
+		pthread_mutex_unlock(&regions_mu);
+		if (i < nregions)
+			return;	/* the region goes as a whole */
+	}
+	free(p);
 }
 
-json_t *
-jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
+static void
+budget_init(void)
 {
+	json_set_alloc_funcs(budget_malloc, budget_free);
+}
+
+static void
+region_drop(void *p)
+{
+	struct region *g = p;
+	int i;
+
+	pthread_mutex_lock(&regions_mu);
+	for (i = 0; i < nregions; i++)
+		if (regions[i] == g) {
+			regions[i] = regions[--nregions];
+			break;
+		}
+	pthread_mutex_unlock(&regions_mu);
+	munmap(g->base, g->size);
+	free(g);
+}
+
+/* A region for a parse of budget bytes, dropped with the arena (after the
+ * tree, which is kept later and so released first); NULL: use the heap. */
+static struct region *
+region_new(struct arena *a, size_t budget)
+{
+	struct region *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->size = budget;
+	g->base = mmap(NULL, budget, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (g->base == MAP_FAILED) {
+		free(g);
+		return NULL;
+	}
+	pthread_mutex_lock(&regions_mu);
+	if (nregions == (int)(sizeof(regions) / sizeof(regions[0]))) {
+		pthread_mutex_unlock(&regions_mu);
+		munmap(g->base, g->size);
+		free(g);
+		return NULL;
+	}
+	regions[nregions] = g;
+	__atomic_store_n(&nregions, nregions + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&regions_mu);
+	if (arena_defer(a, region_drop, g) != GW_OK)
+		return NULL;	/* dropped at once by arena_defer */
+	return g;
+}
+
+static json_t *
+parse(const char *p, size_t n, struct arena *a, char *why, size_t whysz)
+{
+	size_t budget;
 	json_error_t e;
 	json_t *j;
 
@@ -153,15 +246,18 @@ jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
 		return NULL;
 	}
 	pthread_once(&budget_once, budget_init);
-	budget_left = n > (SIZE_MAX - JSON_BUDGET_BASE) / JSON_BUDGET_FACTOR ? SIZE_MAX :
+	budget = n > (SIZE_MAX - JSON_BUDGET_BASE) / JSON_BUDGET_FACTOR ? SIZE_MAX :
 	    n * JSON_BUDGET_FACTOR + JSON_BUDGET_BASE;
+	budget_left = budget;
 	budget_hit = 0;
+	tl_region = a && n >= TRIM_AFTER_BODY ? region_new(a, budget) : NULL;
 	budget_on = 1;
 	j = json_loadb(p, n, 0, &e);
 	budget_on = 0;
+	tl_region = NULL;
 	if (j == NULL && budget_hit) {
 		snprintf(why, whysz, "request body too complex: parsing it would take more than %zu MB",
-		    (n * JSON_BUDGET_FACTOR + JSON_BUDGET_BASE) >> 20);
+		    budget >> 20);
 		return NULL;
 	}
 	if (j == NULL) {
@@ -177,16 +273,26 @@ jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
 }
 
 json_t *
+jx_parse_object(const char *p, size_t n, char *why, size_t whysz)
+{
+	return parse(p, n, NULL, why, whysz);
+}
+
+json_t *
+jx_parse_body(struct req *r, char *why, size_t whysz)
+{
+	return req_keep(r, parse(buf_cstr(&r->body), buf_len(&r->body), &r->arena, why, whysz));
+}
+
+json_t *
 req_json_object(struct req *r)
 {
 	char why[300];
-	json_t *j = jx_parse_object(buf_cstr(&r->body), buf_len(&r->body), why, sizeof(why));
+	json_t *j = jx_parse_body(r, why, sizeof(why));
 
-	if (j == NULL) {
+	if (j == NULL)
 		api_fail(r, 200, "无效的参数: %s", why);
-		return NULL;
-	}
-	return req_keep(r, j);
+	return j;
 }
 
 int

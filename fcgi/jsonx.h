@@ -35,6 +35,10 @@ int oai_error(struct req *r, int status, const char *type, const char *code,
 /* Parse n bytes as a JSON object (pure; fuzzed). On failure returns NULL
  * and writes a one-line reason into why. New reference. */
 json_t *jx_parse_object(const char *p, size_t n, char *why, size_t whysz);
+/* The same for the request body, kept in the request's arena (borrowed);
+ * the tree of a body of TRIM_AFTER_BODY or more lives in memory of its own,
+ * returned to the system when the request ends. */
+json_t *jx_parse_body(struct req *r, char *why, size_t whysz);
 /* Parse the request body as a JSON object. On failure writes a clear
  * api_fail (malformed JSON / not an object) and returns NULL. The object is
  * borrowed: the request's arena drops it. */

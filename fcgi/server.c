@@ -53,6 +53,8 @@ struct fx {
 	int64_t want;		/* CONTENT_LENGTH, -1 = until the empty STDIN */
 	int64_t deadline_us;	/* the body must be in by then */
 	int stdin_eof;
+	int gone_posted;	/* fx_gone is queued: it frees x if x ended meanwhile */
+	int free_pending;
 	struct buf pend;	/* response bytes not yet framed in records */
 };
 
@@ -248,6 +250,10 @@ fx_free(struct fx *x)
 {
 	int64_t big = (int64_t)buf_len(&x->r.body);
 
+	if (x->gone_posted) {
+		x->free_pending = 1;	/* fx_gone, still queued, frees it */
+		return;
+	}
 	if (x->c && x->c->fx == x)
 		x->c->fx = NULL;
 	buf_release(&x->params);
@@ -663,7 +669,10 @@ fx_gone(void *arg)
 {
 	struct fx *x = arg;
 
-	if (x->r.hooks.gone)
+	x->gone_posted = 0;
+	if (x->free_pending)
+		fx_free(x);
+	else if (x->r.hooks.gone)
 		x->r.hooks.gone(x->r.hooks.arg);
 }
 
@@ -693,8 +702,13 @@ conn_kill(struct conn *c)
 		__atomic_store_n(&x->r.gone, 1, __ATOMIC_RELEASE);
 		if (x->st == FX_PARAMS || x->st == FX_BODY)
 			fx_free(x);
-		else if (loop_post(fx_gone, x) != GW_OK)
-			log_error("req=%s: cannot tell the handler that its client left", x->r.id);
+		else if (x->r.hooks.gone) {
+			/* an upstream transfer runs: stop it, from the inbox */
+			if (loop_post(fx_gone, x) == GW_OK)
+				x->gone_posted = 1;
+			else
+				log_error("req=%s: cannot tell the handler that its client left", x->r.id);
+		}
 	}
 	loop_defer_free(conn_free, c);
 }

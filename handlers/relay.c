@@ -209,10 +209,9 @@ read_request(struct relay *x)
 	int b, rc;
 	json_t *so;
 
-	x->body = jx_parse_object(buf_cstr(&r->body), buf_len(&r->body), why, sizeof(why));
+	x->body = jx_parse_body(r, why, sizeof(why));
 	if (x->body == NULL)
 		return bad_request(r, "invalid request body: %s", why), GW_EINPUT;
-	req_keep(r, x->body);
 	rc = jx_str(x->body, "model", &s);
 	if (rc == GW_EINPUT)
 		return bad_request(r, "model must be a string%s", NULL), GW_EINPUT;
