@@ -7,8 +7,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { setupRelay, waitFor, sleep } from './relay-lib.mjs';
-import { startApp, startGateway, api, rssKiB } from './harness.mjs';
+import { startApp, startGateway, api, rssKiB, tempDir, freePort } from './harness.mjs';
 
 /** A Chat stream of n chunks whose contents are "e0;" … (plus pad), a finish, usage and [DONE]. */
 function streamText(n, pad = '') {
@@ -216,6 +219,94 @@ describe('a client that stops reading', () => {
     const after = up.closedEarlyAt - t0;
     assert.ok(after >= 3000, `upstream closed ${after} ms after the start`);
   });
+});
+
+/** nginx in front of a standalone app, as contrib/nginx.conf sets it up. */
+async function startNginx(listen) {
+  const dir = tempDir('oneapi-it-nginx-');
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), `${process.getuid?.() === 0 ? 'user root;' : ''}
+daemon off;
+master_process off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  fastcgi_temp_path ${dir}/fastcgi;
+  proxy_temp_path ${dir}/proxy;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream app { server unix:${listen}; keepalive 8; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME "";
+      fastcgi_param PATH_INFO "";
+      fastcgi_pass app;
+      fastcgi_keep_conn on;
+      fastcgi_buffering off;
+      fastcgi_read_timeout 600s;
+    }
+  }
+}
+`);
+  const proc = spawn('nginx', ['-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((r) => { const c = net.connect(port, '127.0.0.1'); c.on('connect', () => { c.destroy(); r(true); }); c.on('error', () => r(false)); });
+    if (ok) break;
+    await sleep(50);
+  }
+  return { base: `http://127.0.0.1:${port}`, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+// lighttpd learns that its client left only when it next writes to it (a
+// stream's heartbeat), nginx at once; the app aborts the upstream as soon
+// as its web server closes the connection or sends FCGI_ABORT_REQUEST
+describe('a client that hangs up, behind nginx', () => {
+  let up;
+  let app;
+  let ngx;
+  let key;
+  const AT = 'itest0engine0hangup0access0tok00';
+  before(async () => {
+    const { startUpstream } = await import('../fake/upstream.mjs');
+    up = await startUpstream();
+    app = await startApp({ threads: 4, unixSocket: true, env: { INITIAL_ROOT_ACCESS_TOKEN: AT, STREAM_HEARTBEAT_SEC: 30 } });
+    ngx = await startNginx(app.listen);
+    const root = (method, p, body) => api(ngx.base, method, p, { accessToken: AT, body });
+    let r = await root('POST', '/api/channel/', {
+      name: 'wait', type: 1, key: 'sk-up', base_url: `${up.base}/wait`, other: '', models: 'gpt-4o-mini',
+      group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: '{}',
+    });
+    assert.equal(r.json?.success, true, r.text);
+    r = await root('POST', '/api/token/', { name: 'hangup', remain_quota: 0, unlimited_quota: true, expired_time: -1 });
+    assert.equal(r.json?.success, true, r.text);
+    key = r.json.data.key;
+    // an upstream that thinks for 20 s before its first byte
+    up.route('/wait', { firstByteMs: 20000, sseText: streamText(3), gapMs: 10 });
+  });
+  after(async () => { ngx?.stop(); await app?.stop(); await up?.stop(); });
+
+  for (const streamed of [true, false]) {
+    it(`stops its upstream within a second (${streamed ? 'stream' : 'non-stream'})`, async () => {
+      up.reset();
+      const body = JSON.stringify({ model: 'gpt-4o-mini', stream: streamed, messages: [{ role: 'user', content: 'hi' }] });
+      const sock = net.connect(Number(new URL(ngx.base).port), '127.0.0.1');
+      sock.on('error', () => {});
+      sock.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer sk-${key}\r\n`
+        + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      assert.ok(await waitFor(() => up.requestsTo('/wait').length === 1, 5000), 'the upstream never got the request');
+      await sleep(300);
+      const left = Date.now();
+      sock.destroy();
+      const q = await waitFor(() => up.requestsTo('/wait')[0].closedEarlyAt, 5000 * slow, 20);
+      assert.ok(q, 'the upstream kept waiting for nobody');
+      assert.ok(q - left < 1000 * slow, `upstream closed ${q - left} ms after the client left`);
+    });
+  }
 });
 
 describe('SIGTERM with 500 streams in flight', () => {
