@@ -13,6 +13,15 @@ buf_init(struct buf *b, size_t max)
 }
 
 void
+buf_trim(struct buf *b, size_t keep)
+{
+	if (b->cap > keep)
+		buf_release(b);
+	else
+		buf_reset(b);
+}
+
+void
 buf_release(struct buf *b)
 {
 	free(b->p);

@@ -36,6 +36,9 @@ const char *buf_cstr(const struct buf *b);
 size_t buf_len(const struct buf *b);
 /* Forget the contents, keep the memory. */
 void buf_reset(struct buf *b);
+/* Forget the contents; free the memory too when it is more than keep
+ * bytes (a buffer that once held a large answer does not stay large). */
+void buf_trim(struct buf *b, size_t keep);
 /* Free the contents; the buffer is empty and reusable with the same cap. */
 void buf_release(struct buf *b);
 /* Hand the bytes to the caller, who frees them with free(); the buffer is

@@ -146,6 +146,38 @@ fcgi_put(struct buf *b, int type, unsigned id, const void *p, size_t n)
 	return GW_OK;
 }
 
+size_t
+fcgi_frame_size(size_t n)
+{
+	size_t full = n / 65528, rest = n % 65528;
+
+	return full * (FCGI_HEADER_LEN + 65528) + (rest ? FCGI_HEADER_LEN + rest + (8 - rest % 8) % 8 : 0);
+}
+
+void
+fcgi_frame(char *out, int type, unsigned id, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		size_t k = n > 65528 ? 65528 : n, pad = (8 - k % 8) % 8;
+		unsigned char *h = (unsigned char *)out;
+		h[0] = 1;
+		h[1] = (unsigned char)type;
+		h[2] = (unsigned char)(id >> 8);
+		h[3] = (unsigned char)id;
+		h[4] = (unsigned char)(k >> 8);
+		h[5] = (unsigned char)k;
+		h[6] = (unsigned char)pad;
+		h[7] = 0;
+		memcpy(out + FCGI_HEADER_LEN, s, k);
+		memset(out + FCGI_HEADER_LEN + k, 0, pad);
+		out += FCGI_HEADER_LEN + k + pad;
+		s += k;
+		n -= k;
+	}
+}
+
 int
 fcgi_put_end(struct buf *b, unsigned id, uint32_t app_status, int proto_status)
 {

@@ -57,6 +57,11 @@ int fcgi_nv_put(struct buf *b, const char *name, size_t nlen, const char *val, s
 /* Append records of type with id carrying p[0..n) (split at 65535 bytes;
  * n = 0 appends the empty record that ends a stream). */
 int fcgi_put(struct buf *b, int type, unsigned id, const void *p, size_t n) GW_WUR;
+/* Bytes fcgi_frame writes for n content bytes (headers and padding too). */
+size_t fcgi_frame_size(size_t n);
+/* Write the records of type/id carrying p[0..n) into out, which holds
+ * fcgi_frame_size(n) bytes; n > 0. */
+void fcgi_frame(char *out, int type, unsigned id, const void *p, size_t n);
 /* Append the end of a response: the empty STDOUT and END_REQUEST. */
 int fcgi_put_end(struct buf *b, unsigned id, uint32_t app_status, int proto_status) GW_WUR;
 

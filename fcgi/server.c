@@ -109,8 +109,9 @@ fx_write(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-static int
-conn_append(struct conn *c, const void *p, size_t n)
+/* Room for n more bytes at the end of the queue; NULL on ENOMEM. */
+static char *
+conn_reserve(struct conn *c, size_t n)
 {
 	size_t need;
 	char *q;
@@ -128,14 +129,24 @@ conn_append(struct conn *c, const void *p, size_t n)
 		while (cap < need)
 			cap *= 2;
 		if ((q = realloc(c->out, cap)) == NULL)
-			return GW_ENOMEM;
+			return NULL;
 		c->out = q;
 		c->outcap = cap;
 	}
 	if (c->outlen == c->outoff)
 		c->stall_us = mono_us();
-	memcpy(c->out + c->outlen, p, n);
 	c->outlen += n;
+	return c->out + c->outlen - n;
+}
+
+static int
+conn_append(struct conn *c, const void *p, size_t n)
+{
+	char *q = conn_reserve(c, n);
+
+	if (q == NULL)
+		return GW_ENOMEM;
+	memcpy(q, p, n);
 	return GW_OK;
 }
 
@@ -172,23 +183,21 @@ conn_write(struct conn *c)
 	return loop_rewatch(&c->w, ev) == GW_OK ? 0 : -1;
 }
 
-/* Frame pend as STDOUT records into the connection's queue (loop only). */
+/* Frame pend as STDOUT records straight into the connection's queue (loop
+ * only): one copy per event. */
 static int
 fx_frame(struct fx *x)
 {
-	struct buf rec = BUF_INIT(BUF_MAX_RESPONSE + (BUF_MAX_RESPONSE >> 10));
-	int rc;
+	size_t n = buf_len(&x->pend);
+	char *q;
 
-	if (buf_len(&x->pend) == 0)
+	if (n == 0)
 		return GW_OK;
-	rc = fcgi_put(&rec, FCGI_STDOUT, x->id, buf_cstr(&x->pend), buf_len(&x->pend));
-	if (rc == GW_OK)
-		rc = conn_append(x->c, buf_cstr(&rec), buf_len(&rec));
-	buf_release(&rec);
-	buf_reset(&x->pend);
-	if (buf_len(&x->pend) == 0 && x->pend.cap > 65536)
-		buf_release(&x->pend);
-	return rc;
+	if ((q = conn_reserve(x->c, fcgi_frame_size(n))) == NULL)
+		return GW_ENOMEM;
+	fcgi_frame(q, FCGI_STDOUT, x->id, buf_cstr(&x->pend), n);
+	buf_trim(&x->pend, 65536);
+	return GW_OK;
 }
 
 static int

@@ -54,6 +54,19 @@ START_TEST(records)
 		k = fcgi_rec_parse(buf_cstr(&b) + k, buf_len(&b) - (size_t)k, &rec);
 		ck_assert_uint_eq(rec.len, 70000 - 65528);
 	}
+	/* framing in place gives the same bytes as appending records */
+	{
+		static char big[140000], framed[150000];
+		size_t sizes[] = { 1, 7, 8, 9, 65528, 65529, 131056, 140000 }, i2;
+		for (i2 = 0; i2 < sizeof(sizes) / sizeof(sizes[0]); i2++) {
+			memset(big, (int)('a' + i2), sizes[i2]);
+			buf_reset(&b);
+			ck_assert_int_eq(fcgi_put(&b, FCGI_STDOUT, 513, big, sizes[i2]), GW_OK);
+			ck_assert_uint_eq(fcgi_frame_size(sizes[i2]), buf_len(&b));
+			fcgi_frame(framed, FCGI_STDOUT, 513, big, sizes[i2]);
+			ck_assert_int_eq(memcmp(framed, buf_cstr(&b), buf_len(&b)), 0);
+		}
+	}
 	/* the end of a response: empty STDOUT, then END_REQUEST */
 	buf_reset(&b);
 	ck_assert_int_eq(fcgi_put_end(&b, 7, 0, FCGI_REQUEST_COMPLETE), GW_OK);
