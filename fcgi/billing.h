@@ -4,6 +4,7 @@
 #define GW_BILLING_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include "db.h"
 #include "relay_auth.h"
 
@@ -99,5 +100,22 @@ int billing_queue_start(void) GW_WUR;
 void billing_queue_flush(void);
 /* Commit what is queued and stop the writer (shutdown). */
 void billing_queue_stop(void);
+
+/* What One API's billing emulation shows: the token's remaining and used
+ * quota and expiry (token_level), else the user's. remain is -1 for an
+ * unlimited token. GW_OK (zeros when the row is gone) or GW_EDB. */
+struct balance {
+	int64_t remain, used, expires;
+};
+int billing_balance(struct db *db, const struct relay_token *t, int token_level,
+    struct balance *out) GW_WUR;
+
+/* AdminTopUp: add quota to user_id and write a top-up log carrying it,
+ * both or neither. GW_OK, GW_ENOTFOUND (no such user, or the sum would
+ * overflow) or GW_EDB. */
+int billing_topup(struct db *db, int64_t user_id, int64_t quota, const char *remark) GW_WUR;
+/* The fork's user_request_costs row of request id as JSON, plus cost_usd
+ * (quota / 500000). NULL with *rc = GW_ENOTFOUND, GW_EDB or GW_ENOMEM. */
+json_t *billing_request_cost_json(struct db *db, const char *id, int *rc);
 
 #endif
