@@ -5,11 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "t_core.h"
+#include "t_fixtures.h"
 #include "pipeline.h"
-
-#ifndef FIXTURES
-#define FIXTURES "test/fixtures/recorded"
-#endif
 
 /* The writer: every event as "event|data\n". */
 struct out {
@@ -101,28 +98,6 @@ START_TEST(chat_cut)
 	arena_release(&a);
 }
 END_TEST
-
-static char *
-slurp(const char *name, size_t *n)
-{
-	char path[512];
-	FILE *f;
-	char *s;
-	long sz;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = malloc((size_t)sz + 1);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(fread(s, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	*n = (size_t)sz;
-	return s;
-}
 
 /* Claude's stream to a Chat client: translated events only, usage noted. */
 START_TEST(claude_to_chat)
