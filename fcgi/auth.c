@@ -3,7 +3,6 @@
 #include "auth.h"
 #include "jsonx.h"
 #include "session.h"
-#include "dispatch.h"
 
 /* The user row for by_id (id) or else by access token: GW_OK with u
  * filled (strings in the arena), GW_ENOTFOUND, GW_EDB. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "billing.h"
+#include "cache.h"
 #include "caps.h"
 #include "log.h"
 #include "logs.h"
@@ -451,16 +452,11 @@ consume_log(struct db *db, const struct settle *s, int64_t quota)
 static int
 cost_row(struct db *db, const struct settle *s, int64_t quota)
 {
-	const char *sql = db_kind(db) == DB_MYSQL ?
-	    "INSERT INTO user_request_costs (created_time, user_id, request_id, quota) "
-	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE quota = VALUES(quota)" :
-	    "INSERT INTO user_request_costs (created_time, user_id, request_id, quota) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT(request_id) DO UPDATE SET quota = excluded.quota";
-
 	if (s->request_id == NULL || *s->request_id == '\0')
 		return GW_OK;
-	return db_exec(db, sql, DB_ARGS(DB_I(now_sec()), DB_I(s->token->user_id),
-	    DB_S(s->request_id), DB_I(quota)), NULL);
+	return db_upsert(db, "user_request_costs", "created_time, user_id, request_id, quota",
+	    "request_id", "quota", DB_ARGS(DB_I(now_sec()), DB_I(s->token->user_id),
+	    DB_S(s->request_id), DB_I(quota)));
 }
 
 /* The writes of one settlement, inside the caller's transaction. */
@@ -745,6 +741,17 @@ writer_main(void *arg)
 }
 
 int
+billing_queue_room(void)
+{
+	int room;
+
+	pthread_mutex_lock(&q_mu);
+	room = q_running && q_len < SETTLE_QUEUE_MAX;
+	pthread_mutex_unlock(&q_mu);
+	return room;
+}
+
+int
 billing_queue_start(void)
 {
 	pthread_mutex_lock(&q_mu);
@@ -806,10 +813,11 @@ billing_settle_later(struct db *db, const struct settle *s)
 	t = s->token;
 	pthread_mutex_lock(&q_mu);
 	/* no writer (CGI, tests), or a writer that cannot keep up: settle
-	 * now, on this thread, rather than let the queue grow */
-	if (!q_running || q_len >= SETTLE_QUEUE_MAX) {
+	 * now, on this thread, rather than let the queue grow; without a db
+	 * (the event loop, which asked billing_queue_room first) it queues */
+	if (!q_running || (q_len >= SETTLE_QUEUE_MAX && db != NULL)) {
 		pthread_mutex_unlock(&q_mu);
-		return billing_settle(db, s, NULL);
+		return db ? billing_settle(db, s, NULL) : GW_EDB;
 	}
 	pthread_mutex_unlock(&q_mu);
 	len = (s->model ? strlen(s->model) : 0) + (s->request_id ? strlen(s->request_id) : 0) +
@@ -848,4 +856,87 @@ billing_settle_later(struct db *db, const struct settle *s)
 		pthread_cond_signal(&q_cv);
 	pthread_mutex_unlock(&q_mu);
 	return GW_OK;
+}
+
+int
+billing_balance(struct db *db, const struct relay_token *t, int token_level, struct balance *out)
+{
+	struct db_stmt *st;
+	int rc, more;
+
+	memset(out, 0, sizeof(*out));
+	if (token_level)
+		rc = db_query(db, &st, "SELECT remain_quota, used_quota, expired_time, unlimited_quota "
+		    "FROM tokens WHERE id = ?", DB_ARGS(DB_I(t->id)));
+	else
+		rc = db_query(db, &st, "SELECT quota, used_quota FROM users WHERE id = ?",
+		    DB_ARGS(DB_I(t->user_id)));
+	if (rc != GW_OK)
+		return rc;
+	if ((more = db_next(st)) > 0) {
+		out->remain = db_int(st, 0);
+		out->used = db_int(st, 1);
+		if (token_level) {
+			out->expires = db_int(st, 2) > 0 ? db_int(st, 2) : 0;
+			if (db_int(st, 3))
+				out->remain = -1;
+		}
+	}
+	db_done(st);
+	return more < 0 ? GW_EDB : GW_OK;
+}
+
+int
+billing_topup(struct db *db, int64_t user_id, int64_t quota, const char *remark)
+{
+	int64_t changed = 0;
+	int rc;
+
+	if (db_begin(db) != GW_OK)
+		return GW_EDB;
+	/* the bound keeps quota inside int64 (SQLite would turn it into a real) */
+	rc = db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ? AND quota <= ?",
+	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(INT64_MAX - quota)), &changed);
+	cache_invalidate(db, CACHE_F(CACHE_USER));	/* at the commit */
+	if (rc == GW_OK && changed != 1) {
+		db_rollback(db);
+		return GW_ENOTFOUND;
+	}
+	if (rc == GW_OK)
+		rc = db_exec(db, "INSERT INTO logs (user_id, created_at, type, content, username, quota) "
+		    "VALUES (?, ?, ?, ?, COALESCE((SELECT username FROM users WHERE id = ?), ''), ?)",
+		    DB_ARGS(DB_I(user_id), DB_I(now_sec()), DB_I(LOGT_TOPUP), DB_S(remark),
+		    DB_I(user_id), DB_I(quota)), NULL);
+	if (rc != GW_OK) {
+		db_rollback(db);
+		return GW_EDB;
+	}
+	return db_commit(db) == GW_OK ? GW_OK : GW_EDB;
+}
+
+json_t *
+billing_request_cost_json(struct db *db, const char *id, int *rc)
+{
+	struct db_stmt *st;
+	json_t *o;
+	int n;
+
+	if (db_query(db, &st, "SELECT id, created_time, user_id, request_id, quota "
+	    "FROM user_request_costs WHERE request_id = ?", DB_ARGS(DB_S(id))) != GW_OK) {
+		*rc = GW_EDB;
+		return NULL;
+	}
+	n = db_next(st);
+	if (n != 1) {
+		db_done(st);
+		*rc = n == 0 ? GW_ENOTFOUND : GW_EDB;
+		return NULL;
+	}
+	o = json_pack("{s:I, s:I, s:I, s:s, s:I, s:f}",
+	    "id", (json_int_t)db_int(st, 0), "created_time", (json_int_t)db_int(st, 1),
+	    "user_id", (json_int_t)db_int(st, 2), "request_id", db_text(st, 3),
+	    "quota", (json_int_t)db_int(st, 4), "cost_usd", (double)db_int(st, 4) / 500000.0);
+	db_done(st);
+	*rc = o ? GW_OK : GW_ENOMEM;
+	return o;
 }

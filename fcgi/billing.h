@@ -4,6 +4,7 @@
 #define GW_BILLING_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include "db.h"
 #include "relay_auth.h"
 
@@ -90,14 +91,34 @@ int billing_settle(struct db *db, const struct settle *s, int64_t *quota_out) GW
 /* The same settlement, handed to the process's writer thread, which commits
  * queued settlements in batches (one transaction for many requests). The
  * settlement is copied; the cached balances (relay_auth_quota_moved) move at
- * once. Without a running writer (CGI mode, tests) it is settled at once on
- * db. */
+ * once. Without a running writer (CGI mode, tests), or past SETTLE_QUEUE_MAX
+ * queued, it is settled at once on db; db may be NULL when
+ * billing_queue_room() said yes (GW_EDB if the writer is gone). */
 int billing_settle_later(struct db *db, const struct settle *s) GW_WUR;
+/* 1 when a settlement can be queued without a database at hand. */
+int billing_queue_room(void);
 /* Start the writer thread (FastCGI mode, before the workers). */
 int billing_queue_start(void) GW_WUR;
 /* Wait until everything queued so far is committed. */
 void billing_queue_flush(void);
 /* Commit what is queued and stop the writer (shutdown). */
 void billing_queue_stop(void);
+
+/* What One API's billing emulation shows: the token's remaining and used
+ * quota and expiry (token_level), else the user's. remain is -1 for an
+ * unlimited token. GW_OK (zeros when the row is gone) or GW_EDB. */
+struct balance {
+	int64_t remain, used, expires;
+};
+int billing_balance(struct db *db, const struct relay_token *t, int token_level,
+    struct balance *out) GW_WUR;
+
+/* AdminTopUp: add quota to user_id and write a top-up log carrying it,
+ * both or neither. GW_OK, GW_ENOTFOUND (no such user, or the sum would
+ * overflow) or GW_EDB. */
+int billing_topup(struct db *db, int64_t user_id, int64_t quota, const char *remark) GW_WUR;
+/* The fork's user_request_costs row of request id as JSON, plus cost_usd
+ * (quota / 500000). NULL with *rc = GW_ENOTFOUND, GW_EDB or GW_ENOMEM. */
+json_t *billing_request_cost_json(struct db *db, const char *id, int *rc);
 
 #endif

@@ -361,7 +361,7 @@ cache_drop(enum cache_kind k, const void *key, size_t klen)
 void
 cache_invalidate(struct db *db, unsigned kinds)
 {
-	if (db == NULL || !db_defer_bump(db, kinds))
+	if (db == NULL || !db_defer_bump(db, kinds, cache_bump))
 		cache_bump(kinds);
 }
 

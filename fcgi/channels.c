@@ -493,3 +493,21 @@ out:
 	free(v);
 	return arr;
 }
+
+int
+group_model_types(struct db *db, const char *group,
+    void (*fn)(void *ctx, const char *model, int type), void *ctx)
+{
+	struct db_stmt *st;
+	int rc, more;
+
+	rc = db_query(db, &st, "SELECT a.model, MIN(c.type) FROM abilities a "
+	    "JOIN channels c ON c.id = a.channel_id WHERE a.`group` = ? AND a.enabled = 1 "
+	    "GROUP BY a.model ORDER BY a.model", DB_ARGS(DB_S(group)));
+	if (rc != GW_OK)
+		return rc;
+	while ((more = db_next(st)) > 0)
+		fn(ctx, db_text(st, 0), (int)db_int(st, 1));
+	db_done(st);
+	return more < 0 ? GW_EDB : GW_OK;
+}

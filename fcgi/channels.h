@@ -96,5 +96,10 @@ int64_t channel_count(struct db *db);
 /* The distinct models of enabled abilities of a group, sorted bytewise,
  * as a JSON array of strings (new reference), NULL on error. */
 json_t *group_models_json(struct db *db, const char *group);
+/* The models of a group's enabled abilities, sorted, each with the lowest
+ * channel type serving it: fn(ctx, model, type) per model (model valid
+ * during the call only). GW_OK or GW_EDB. */
+int group_model_types(struct db *db, const char *group,
+    void (*fn)(void *ctx, const char *model, int type), void *ctx) GW_WUR;
 
 #endif

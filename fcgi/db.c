@@ -5,7 +5,6 @@
 #include <strings.h>
 #include <string.h>
 #include "db_driver.h"
-#include "cache.h"
 #include "cfg.h"
 #include "log.h"
 
@@ -167,6 +166,27 @@ db_done(struct db_stmt *st)
 	}
 	st->db->drv->reset(st->impl);
 	st->busy = 0;
+}
+
+int
+db_upsert(struct db *db, const char *table, const char *cols, const char *key,
+    const char *update, const struct db_arg *args, size_t nargs)
+{
+	struct buf sql = BUF_INIT(4096);
+	size_t i;
+	int rc;
+
+	rc = buf_printf(&sql, "INSERT INTO %s (%s) VALUES (", table, cols);
+	for (i = 0; rc == GW_OK && i < nargs; i++)
+		rc = buf_add(&sql, i ? ", ?" : "?", i ? 3 : 1);
+	if (rc == GW_OK)
+		rc = buf_add(&sql, ")", 1);
+	if (rc == GW_OK)
+		rc = db->drv->upsert_clause(&sql, key, update);
+	if (rc == GW_OK)
+		rc = db_exec(db, buf_cstr(&sql), args, nargs, NULL);
+	buf_release(&sql);
+	return rc;
 }
 
 int
@@ -332,21 +352,24 @@ static void
 end_tx(struct db *db)
 {
 	unsigned kinds = db->bump_at_end;
+	void (*bump)(unsigned) = db->bump;
 
 	db->in_tx = 0;
 	db->bump_at_end = 0;
+	db->bump = NULL;
 	if (db_kind(db) == DB_SQLITE)
 		pthread_mutex_unlock(&sqlite_writer);
-	if (kinds)
-		cache_bump(kinds);
+	if (kinds && bump)
+		bump(kinds);
 }
 
 int
-db_defer_bump(struct db *db, unsigned kinds)
+db_defer_bump(struct db *db, unsigned kinds, void (*bump)(unsigned kinds))
 {
 	if (!db->in_tx)
 		return 0;
 	db->bump_at_end |= kinds;
+	db->bump = bump;
 	return 1;
 }
 

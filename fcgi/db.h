@@ -42,6 +42,12 @@ enum db_kind db_kind(const struct db *db);
  * number of rows changed. */
 int db_exec(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
     int64_t *changes) GW_WUR;
+/* Insert a row, or update the columns in `update` of the row whose unique
+ * key `key` already holds these values (an upsert: the one statement whose
+ * syntax differs by dialect, hence built by the driver). cols, key and
+ * update are comma-separated column lists; args bind cols in order. */
+int db_upsert(struct db *db, const char *table, const char *cols, const char *key,
+    const char *update, const struct db_arg *args, size_t nargs) GW_WUR;
 /* Run a query. On GW_OK *st holds the statement: step it with db_next and
  * always db_done it. SQL should be a string constant: statements are cached
  * per connection by their text. */
@@ -74,9 +80,11 @@ int64_t db_last_insert_id(struct db *db);
 int db_begin(struct db *db) GW_WUR;
 int db_commit(struct db *db) GW_WUR;
 void db_rollback(struct db *db);
-/* Inside a transaction: remember cache kinds (cache.h CACHE_F bits) to
- * bump when it ends, and return 1; outside one return 0 (bump them now). */
-int db_defer_bump(struct db *db, unsigned kinds);
+/* Inside a transaction: remember cache kinds (cache.h CACHE_F bits) and
+ * call bump(kinds) when it ends, and return 1; outside one return 0 (bump
+ * them now). The callback is passed in so that the store does not depend
+ * on the cache (cache.c calls db.c, never the other way). */
+int db_defer_bump(struct db *db, unsigned kinds, void (*bump)(unsigned kinds));
 /* 1 when the last failure was a unique-key violation. */
 int db_last_was_conflict(struct db *db);
 /* Does a table / a column exist? (schema migration) */

@@ -3,6 +3,7 @@
 #define GW_DB_DRIVER_H
 
 #include "db.h"
+#include "buf.h"
 
 #define DB_STMT_CACHE 64
 
@@ -28,6 +29,11 @@ struct db_driver {
 	int64_t (*last_id)(struct db *db);
 	int (*is_conflict)(struct db *db);
 	const char *(*errmsg)(struct db *db);
+	/* Append to *out the clause that turns "INSERT INTO t (cols) VALUES
+	 * (...)" into an upsert on key updating each column of update
+	 * (comma-separated), e.g. SQLite's ON CONFLICT(key) DO UPDATE SET c =
+	 * excluded.c, MySQL's ON DUPLICATE KEY UPDATE c = VALUES(c). */
+	int (*upsert_clause)(struct buf *out, const char *key, const char *update);
 };
 
 struct db_stmt {
@@ -42,6 +48,7 @@ struct db {
 	void *conn;
 	int in_tx;
 	unsigned bump_at_end;	/* cache kinds written inside the transaction */
+	void (*bump)(unsigned kinds);	/* called with them when it ends */
 	struct db_stmt cache[DB_STMT_CACHE];
 	unsigned clock;		/* round-robin eviction */
 };

@@ -152,6 +152,30 @@ s_is_conflict(struct db *db)
 
 static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(db->conn); }
 
+/* ON CONFLICT(key) DO UPDATE SET a = excluded.a, b = excluded.b */
+static int
+s_upsert_clause(struct buf *out, const char *key, const char *update)
+{
+	const char *p = update, *e;
+	int rc;
+
+	rc = buf_printf(out, " ON CONFLICT(%s) DO UPDATE SET ", key);
+	while (rc == GW_OK && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		for (e = p; *e && *e != ','; e++)
+			;
+		while (e > p && e[-1] == ' ')
+			e--;
+		if (e == p)
+			break;
+		rc = buf_printf(out, "%s%.*s = excluded.%.*s", p == update ? "" : ", ",
+		    (int)(e - p), p, (int)(e - p), p);
+		p = e;
+	}
+	return rc;
+}
+
 const struct db_driver db_driver_sqlite = {
 	.name = "sqlite",
 	.kind = DB_SQLITE,
@@ -172,4 +196,5 @@ const struct db_driver db_driver_sqlite = {
 	.last_id = s_last_id,
 	.is_conflict = s_is_conflict,
 	.errmsg = s_errmsg,
+	.upsert_clause = s_upsert_clause,
 };

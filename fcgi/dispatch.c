@@ -159,6 +159,7 @@ dispatch_admit(struct req *r)
 		return -1;
 	}
 	r->route = rt;
+	r->fmt = rt->fmt;
 	/* One API answers every origin (gin-contrib/cors AllowAllOrigins) */
 	if (rt->flags & R_RELAY)
 		resp_header(r, "Access-Control-Allow-Origin", "*");
@@ -191,6 +192,7 @@ dispatch_refuse(struct req *r, int status, const char *msg)
 	if (r->route == NULL) {
 		read_target(r);
 		r->route = find_route(r, allow, sizeof(allow));
+		r->fmt = r->route ? r->route->fmt : NULL;
 	}
 	fail(r, r->route ? r->route->flags : R_RELAY, status, msg);
 }

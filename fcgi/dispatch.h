@@ -14,7 +14,6 @@ enum role { ROLE_GUEST = 0, ROLE_COMMON = 1, ROLE_ADMIN = 10, ROLE_ROOT = 100 };
 #define R_RELAY	0x02u	/* /v1 relay route: OpenAI-shaped errors; neither flag = an HTML page */
 #define R_BODY	0x04u	/* reads a request body (capped by body_max) */
 #define R_APIKEY 0x08u	/* API-key auth (relay_auth) before the handler: r->token */
-#define R_CLAUDE 0x10u	/* Claude Messages route: oai_error answers in Anthropic's error shape */
 
 #define BODY_API	(1u << 20)	/* management bodies: 1 MiB */
 #define BODY_CFG	0		/* MAX_REQUEST_BODY_MB */
@@ -26,6 +25,7 @@ struct route {
 	int min_role;		/* 0 public; else the session/access-token user needs it */
 	unsigned flags;
 	size_t body_max;
+	const struct route_fmt *fmt;	/* NULL: OpenAI's error shape on R_RELAY routes */
 };
 
 /* The table, in handlers/routes.c. First match wins. */

@@ -10,6 +10,20 @@
 
 struct route;
 struct relay_token;
+struct json_t;
+struct req;
+
+/* The client format a route speaks, as far as fcgi/ needs to know it: the
+ * shape of its error bodies. fcgi/ knows no codec; the handlers that own
+ * the format supply this (e.g. the relay's, pointing at its codec). A
+ * route row points at one; dispatch copies it into the request. */
+struct route_fmt {
+	/* The error body (new ref, NULL on ENOMEM); message already ends with
+	 * the request id. type and code are One API's (code NULL = none). */
+	struct json_t *(*error)(const struct req *r, int status, const char *type,
+	    const char *code, const char *message);
+	const void *arg;	/* the handler's own descriptor (mode, codec) */
+};
 struct worker;
 struct db;
 
@@ -70,6 +84,7 @@ struct req {
 	char id[64];			/* X-Oneapi-Request-Id */
 	int64_t t0_us;
 	const struct route *route;
+	const struct route_fmt *fmt;	/* the route's client format; NULL: OpenAI's errors */
 	const char *pv[ROUTE_MAX_PARAMS];	/* path parameters, in pattern order */
 	int npv;
 	struct kvlist qs;

@@ -10,8 +10,6 @@
 #include "jsonx.h"
 #include "caps.h"
 #include "cfg.h"
-#include "dispatch.h"
-#include "hub.h"
 #include "log.h"
 
 int
@@ -90,9 +88,8 @@ oai_error(struct req *r, int status, const char *type, const char *code, const c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(full, sizeof(full), "%s (request id: %s)", msg, r->id);
-	if (r->route && (r->route->flags & R_CLAUDE))
-		return resp_json(r, status, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "error",
-		    "error", "type", hub_claude_error_type(status), "message", full, "request_id", r->id));
+	if (r->fmt && r->fmt->error)
+		return resp_json(r, status, r->fmt->error(r, status, type, code, full));
 	return resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",
 	    "message", full, "type", type, "param", "", "code", code ? code : ""));
 }

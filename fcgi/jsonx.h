@@ -27,8 +27,9 @@ void api_page(struct req *r, int64_t *offset, int64_t *limit);
 int api_fail(struct req *r, int status, const char *fmt, ...) GW_FMT(3, 4);
 /* {"error":{"message":"<msg> (request id: <id>)","type":type,"param":"","code":code}}
  * code NULL gives "". */
-/* On a R_CLAUDE route the same error is written in Anthropic's shape
- * {"type":"error","error":{"type","message"},"request_id"}. */
+/* On a request whose route has a format (r->fmt, struct route_fmt) its
+ * error encoder writes the body instead, e.g. Anthropic's shape on the
+ * Claude routes. */
 int oai_error(struct req *r, int status, const char *type, const char *code,
     const char *fmt, ...) GW_FMT(5, 6);
 

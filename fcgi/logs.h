@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "db.h"
 
 /* One API's log types (model/log.go). */
@@ -26,5 +27,35 @@ int logs_record(struct db *db, int64_t user_id, const char *username, int type,
  * (quota / QuotaPerUnit), else "1000 点额度". Writes into out (always
  * NUL-terminated) and returns out. */
 char *logs_quota_text(char *out, size_t outsz, int64_t quota);
+
+/* The filters of the log list and sum (One API's query parameters; numbers
+ * that do not parse count as 0 = no filter, as strconv.Atoi errors do). */
+struct log_filter {
+	int64_t user_id;	/* 0: anyone */
+	int64_t type;		/* 0: every type */
+	int64_t start, end;	/* created_at bounds, inclusive; 0: open */
+	const char *username, *token_name, *model_name;
+	int64_t channel;
+};
+
+/* A page of logs matching f, newest first, as One API's Log JSON (self:
+ * without ids, as GetUserLogs answers), and the count of all that match
+ * into *total. New reference, NULL on a database error. */
+json_t *logs_page_json(struct db *db, const struct log_filter *f, int self, int64_t offset,
+    int64_t limit, int64_t *total);
+/* The sum of the quota of the logs matching f. GW_OK or GW_EDB. */
+int logs_sum_quota(struct db *db, const struct log_filter *f, int64_t *sum) GW_WUR;
+/* Delete the logs older than ts; *n gets how many. GW_OK or GW_EDB. */
+int logs_delete_before(struct db *db, int64_t ts, int64_t *n) GW_WUR;
+/* SearchAllLogs: the newest limit logs whose type is kw or whose content
+ * starts with kw. New reference, NULL on a database error. */
+json_t *logs_search_json(struct db *db, const char *kw, int64_t limit);
+/* SearchUserLogs: user_id's newest limit logs of type kw (without ids). */
+json_t *logs_self_search_json(struct db *db, int64_t user_id, const char *kw, int64_t limit);
+/* user_id's consume logs created in [from, to], summed by UTC day and
+ * model: fn(ctx, day "YYYY-MM-DD", model, count, quota, prompt, completion)
+ * per row, ordered by day and model. GW_OK or GW_EDB. */
+int logs_by_day_model(struct db *db, int64_t user_id, int64_t from, int64_t to,
+    int (*fn)(void *ctx, const char *day, const char *model, const int64_t v[4]), void *ctx) GW_WUR;
 
 #endif

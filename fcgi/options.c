@@ -1191,7 +1191,6 @@ int
 option_set(struct db *db, const char *key, const char *value, const char **why)
 {
 	json_t *parsed = NULL;
-	const char *sql;
 	int rc;
 
 	*why = NULL;
@@ -1199,13 +1198,8 @@ option_set(struct db *db, const char *key, const char *value, const char **why)
 		value = "";
 	if ((rc = option_check(key, value, why)) != GW_OK)
 		return rc;
-	if (db_kind(db) == DB_MYSQL)
-		sql = "INSERT INTO options (`key`, value) VALUES (?, ?) "
-		    "ON DUPLICATE KEY UPDATE value = VALUES(value)";
-	else
-		sql = "INSERT INTO options (`key`, value) VALUES (?, ?) "
-		    "ON CONFLICT(`key`) DO UPDATE SET value = excluded.value";
-	if ((rc = db_exec(db, sql, DB_ARGS(DB_S(key), DB_S(value)), NULL)) != GW_OK) {
+	if ((rc = db_upsert(db, "options", "`key`, value", "`key`", "value",
+	    DB_ARGS(DB_S(key), DB_S(value)))) != GW_OK) {
 		*why = "保存设置失败 (database error)";
 		return rc;
 	}

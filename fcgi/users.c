@@ -112,6 +112,23 @@ users_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 }
 
 int
+users_group(struct db *db, struct arena *a, int64_t id, const char **group)
+{
+	struct db_stmt *st;
+	int rc, more;
+
+	rc = db_query(db, &st, "SELECT COALESCE(`group`, 'default') FROM users WHERE id = ?",
+	    DB_ARGS(DB_I(id)));
+	if (rc != GW_OK)
+		return GW_EDB;
+	more = db_next(st);
+	if (more == 1 && (*group = arena_strdup(a, db_text(st, 0))) == NULL)
+		more = -1;
+	db_done(st);
+	return more == 1 ? GW_OK : more == 0 ? GW_ENOTFOUND : GW_EDB;
+}
+
+int
 users_get_by_username(struct db *db, struct arena *a, const char *username, struct user *u)
 {
 	return get_one(db, a, u, "SELECT " USER_COLS " FROM users WHERE username = ? ORDER BY id LIMIT 1",

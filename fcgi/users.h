@@ -56,6 +56,9 @@ int user_validate(const struct user *u, const char **field, const char **tag) GW
 /* Load by id / by exact username / for login (username, else email).
  * GW_OK, GW_ENOTFOUND or GW_EDB (GW_ENOMEM). */
 int users_get(struct db *db, struct arena *a, int64_t id, struct user *u) GW_WUR;
+/* The group of user id ("default" when NULL), in a. GW_OK, GW_ENOTFOUND
+ * or GW_EDB. */
+int users_group(struct db *db, struct arena *a, int64_t id, const char **group) GW_WUR;
 int users_get_by_username(struct db *db, struct arena *a, const char *username,
     struct user *u) GW_WUR;
 int users_get_for_login(struct db *db, struct arena *a, const char *name, struct user *u) GW_WUR;

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "handlers.h"
+#include "users.h"
 #include "channels.h"
 #include "cfg.h"
 #include "jsonx.h"
@@ -254,21 +255,13 @@ h_channel_delete(struct req *r)
 int
 h_user_available_models(struct req *r)
 {
-	struct db_stmt *st;
-	char *group = NULL;
+	const char *group = NULL;
 	json_t *models;
-	int rc, more;
+	int rc;
 
-	rc = db_query(r->db, &st, "SELECT COALESCE(`group`, 'default') FROM users WHERE id = ?",
-	    DB_ARGS(DB_I(r->user.id)));
+	rc = users_group(r->db, &r->arena, r->user.id, &group);
 	if (rc != GW_OK)
-		return api_fail(r, 200, "database error");
-	more = db_next(st);
-	if (more == 1)
-		group = arena_strdup(&r->arena, db_text(st, 0));
-	db_done(st);
-	if (more != 1 || group == NULL)
-		return api_fail(r, 200, more == 0 ? "record not found" : "database error");
+		return api_fail(r, 200, rc == GW_ENOTFOUND ? "record not found" : "database error");
 	if ((models = group_models_json(r->db, group)) == NULL)
 		return api_fail(r, 200, "database error");
 	return api_ok(r, models);

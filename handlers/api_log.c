@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "handlers.h"
-#include "cache.h"
-#include "db.h"
+#include "billing.h"
 #include "jsonx.h"
 #include "logs.h"
 #include "util.h"
@@ -13,61 +12,6 @@
 #define MSG_BAD_PARAM	"无效的参数"
 #define MSG_DB		"数据库错误，请稍后重试"
 #define MAX_RECENT_ITEMS 100	/* One API's config.MaxRecentItems (search results) */
-
-/* One API's Log struct as JSON: channel_id is "channel". */
-#define LOG_COLS "id, user_id, created_at, type, COALESCE(content, '') AS content, " \
-	"COALESCE(username, '') AS username, COALESCE(token_name, '') AS token_name, " \
-	"COALESCE(model_name, '') AS model_name, COALESCE(quota, 0) AS quota, " \
-	"COALESCE(prompt_tokens, 0) AS prompt_tokens, " \
-	"COALESCE(completion_tokens, 0) AS completion_tokens, COALESCE(channel_id, 0) AS channel, " \
-	"COALESCE(request_id, '') AS request_id, COALESCE(elapsed_time, 0) AS elapsed_time, " \
-	"COALESCE(is_stream, 0) AS is_stream, COALESCE(system_prompt_reset, 0) AS system_prompt_reset"
-/* The user's own logs leave the id out (GetUserLogs: Omit("id")), so it reads 0. */
-#define LOG_COLS_SELF "0 AS id, user_id, created_at, type, COALESCE(content, '') AS content, " \
-	"COALESCE(username, '') AS username, COALESCE(token_name, '') AS token_name, " \
-	"COALESCE(model_name, '') AS model_name, COALESCE(quota, 0) AS quota, " \
-	"COALESCE(prompt_tokens, 0) AS prompt_tokens, " \
-	"COALESCE(completion_tokens, 0) AS completion_tokens, COALESCE(channel_id, 0) AS channel, " \
-	"COALESCE(request_id, '') AS request_id, COALESCE(elapsed_time, 0) AS elapsed_time, " \
-	"COALESCE(is_stream, 0) AS is_stream, COALESCE(system_prompt_reset, 0) AS system_prompt_reset"
-
-/* The filters of the log list and sum (One API's query parameters; numbers
- * that do not parse count as 0 = no filter, as strconv.Atoi errors do). */
-struct log_filter {
-	int64_t user_id;	/* 0: anyone */
-	int64_t type;		/* 0: every type */
-	int64_t start, end;	/* created_at bounds, inclusive; 0: open */
-	const char *username, *token_name, *model_name;
-	int64_t channel;
-};
-
-#define FILTER_MAX_ARGS 10
-
-/* The WHERE clause of f (fixed SQL text, values bound) into sql, its
- * arguments into args; returns the argument count. */
-static size_t
-filter_sql(const struct log_filter *f, char *sql, size_t sqlsz, struct db_arg *args)
-{
-	size_t n = 0;
-
-	snprintf(sql, sqlsz, "WHERE 1 = 1");
-#define ADD(cond, text, arg) do { \
-		if (cond) { \
-			strncat(sql, text, sqlsz - strlen(sql) - 1); \
-			args[n++] = arg; \
-		} \
-	} while (0)
-	ADD(f->user_id != 0, " AND user_id = ?", DB_I(f->user_id));
-	ADD(f->type != 0, " AND type = ?", DB_I(f->type));
-	ADD(f->model_name && *f->model_name, " AND model_name = ?", DB_S(f->model_name));
-	ADD(f->username && *f->username, " AND username = ?", DB_S(f->username));
-	ADD(f->token_name && *f->token_name, " AND token_name = ?", DB_S(f->token_name));
-	ADD(f->start != 0, " AND created_at >= ?", DB_I(f->start));
-	ADD(f->end != 0, " AND created_at <= ?", DB_I(f->end));
-	ADD(f->channel != 0, " AND channel_id = ?", DB_I(f->channel));
-#undef ADD
-	return n;
-}
 
 /* The filters of the query string; user_id is the caller's for self routes. */
 static void
@@ -91,25 +35,14 @@ static int
 log_page(struct req *r, int self)
 {
 	struct log_filter f;
-	struct db_arg args[FILTER_MAX_ARGS + 2];
-	char where[512], sql[2048];
 	int64_t off, lim, total = 0;
-	size_t n;
 	json_t *rows;
 
 	read_filter(r, &f, self);
 	if (self)
 		f.channel = 0;	/* GetUserLogs has no channel filter */
 	api_page(r, &off, &lim);
-	n = filter_sql(&f, where, sizeof(where), args);
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM logs %s", where);
-	if (db_scalar_int(r->db, &total, sql, args, n) != GW_OK)
-		return api_fail(r, 200, MSG_DB);
-	snprintf(sql, sizeof(sql), "SELECT %s FROM logs %s ORDER BY id DESC LIMIT ? OFFSET ?",
-	    self ? LOG_COLS_SELF : LOG_COLS, where);
-	args[n++] = DB_I(lim);
-	args[n++] = DB_I(off);
-	if ((rows = db_rows_json(r->db, sql, args, n)) == NULL)
+	if ((rows = logs_page_json(r->db, &f, self, off, lim, &total)) == NULL)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok_total(r, rows, total);
 }
@@ -120,16 +53,11 @@ static int
 log_stat(struct req *r, int self)
 {
 	struct log_filter f;
-	struct db_arg args[FILTER_MAX_ARGS];
-	char where[512], sql[1024];
 	int64_t sum = 0;
-	size_t n;
 
 	read_filter(r, &f, self);
 	f.type = LOGT_CONSUME;
-	n = filter_sql(&f, where, sizeof(where), args);
-	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(quota), 0) FROM logs %s", where);
-	if (db_scalar_int(r->db, &sum, sql, args, n) != GW_OK)
+	if (logs_sum_quota(r->db, &f, &sum) != GW_OK)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok(r, json_pack("{s:I}", "quota", (json_int_t)sum));
 }
@@ -165,7 +93,7 @@ h_log_delete(struct req *r)
 
 	if (ts == 0)
 		return api_fail(r, 200, "target timestamp is required");
-	if (db_exec(r->db, "DELETE FROM logs WHERE created_at < ?", DB_ARGS(DB_I(ts)), &n) != GW_OK)
+	if (logs_delete_before(r->db, ts, &n) != GW_OK)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok(r, json_integer(n));
 }
@@ -175,16 +103,9 @@ int
 h_log_search(struct req *r)
 {
 	const char *kw = req_query(r, "keyword");
-	char *like;
 	json_t *rows;
 
-	if (kw == NULL)
-		kw = "";
-	if ((like = arena_printf(&r->arena, "%s%%", kw)) == NULL)
-		return GW_ENOMEM;
-	rows = db_rows_json(r->db, "SELECT " LOG_COLS " FROM logs WHERE type = ? OR content LIKE ? "
-	    "ORDER BY id DESC LIMIT ?", DB_ARGS(DB_S(kw), DB_S(like), DB_I(MAX_RECENT_ITEMS)));
-	if (rows == NULL)
+	if ((rows = logs_search_json(r->db, kw ? kw : "", MAX_RECENT_ITEMS)) == NULL)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok(r, rows);
 }
@@ -196,12 +117,36 @@ h_log_self_search(struct req *r)
 	const char *kw = req_query(r, "keyword");
 	json_t *rows;
 
-	rows = db_rows_json(r->db, "SELECT " LOG_COLS_SELF " FROM logs WHERE user_id = ? AND type = ? "
-	    "ORDER BY id DESC LIMIT ?",
-	    DB_ARGS(DB_I(r->user.id), DB_S(kw ? kw : ""), DB_I(MAX_RECENT_ITEMS)));
+	rows = logs_self_search_json(r->db, r->user.id, kw ? kw : "", MAX_RECENT_ITEMS);
 	if (rows == NULL)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok(r, rows);
+}
+
+static int
+dashboard_row(void *ctx, const char *day, const char *model, const int64_t n[4])
+{
+	static const char *const names[][2] = {
+		{ "day", "Day" }, { "model_name", "ModelName" }, { "request_count", "RequestCount" },
+		{ "quota", "Quota" }, { "prompt_tokens", "PromptTokens" },
+		{ "completion_tokens", "CompletionTokens" },
+	};
+	json_t *arr = ctx, *o, *v[6];
+	size_t i;
+
+	v[0] = json_string(day);
+	v[1] = json_string(model);
+	for (i = 2; i < 6; i++)
+		v[i] = json_integer(n[i - 2]);
+	o = json_object();
+	for (i = 0; i < 6; i++) {
+		json_object_set(o, names[i][0], v[i]);
+		json_object_set(o, names[i][1], v[i]);
+		json_decref(v[i]);
+	}
+	if (o == NULL || json_array_append_new(arr, o) != 0)
+		return GW_ENOMEM;
+	return GW_OK;
 }
 
 /*
@@ -213,60 +158,17 @@ h_log_self_search(struct req *r)
 int
 h_user_dashboard(struct req *r)
 {
-	static const char *const names[][2] = {
-		{ "day", "Day" }, { "model_name", "ModelName" }, { "request_count", "RequestCount" },
-		{ "quota", "Quota" }, { "prompt_tokens", "PromptTokens" },
-		{ "completion_tokens", "CompletionTokens" },
-	};
 	int64_t now = now_sec(), today = now - now % 86400;
-	struct db_stmt *st;
-	json_t *arr, *o;
-	const char *sql;
-	size_t i;
-	int more;
+	json_t *arr;
+	int rc;
 
-	if (db_kind(r->db) == DB_MYSQL)
-		sql = "SELECT DATE_FORMAT(FROM_UNIXTIME(created_at), '%Y-%m-%d') AS day, "
-		    "model_name, COUNT(1), COALESCE(SUM(quota), 0), COALESCE(SUM(prompt_tokens), 0), "
-		    "COALESCE(SUM(completion_tokens), 0) FROM logs "
-		    "WHERE type = 2 AND user_id = ? AND created_at BETWEEN ? AND ? "
-		    "GROUP BY day, model_name ORDER BY day, model_name";
-	else
-		sql = "SELECT strftime('%Y-%m-%d', created_at, 'unixepoch') AS day, "
-		    "model_name, COUNT(1), COALESCE(SUM(quota), 0), COALESCE(SUM(prompt_tokens), 0), "
-		    "COALESCE(SUM(completion_tokens), 0) FROM logs "
-		    "WHERE type = 2 AND user_id = ? AND created_at BETWEEN ? AND ? "
-		    "GROUP BY day, model_name ORDER BY day, model_name";
-	if (db_query(r->db, &st, sql, DB_ARGS(DB_I(r->user.id), DB_I(today - 6 * 86400),
-	    DB_I(today + 86400 - 1))) != GW_OK)
-		return api_fail(r, 200, "无法获取统计信息");
-	if ((arr = json_array()) == NULL) {
-		db_done(st);
+	if ((arr = json_array()) == NULL)
 		return GW_ENOMEM;
-	}
-	while ((more = db_next(st)) == 1) {
-		json_t *v[6];
-
-		v[0] = json_string(db_text(st, 0));
-		v[1] = json_string(db_text(st, 1));
-		for (i = 2; i < 6; i++)
-			v[i] = json_integer(db_int(st, (int)i));
-		o = json_object();
-		for (i = 0; i < 6; i++) {
-			json_object_set(o, names[i][0], v[i]);
-			json_object_set(o, names[i][1], v[i]);
-			json_decref(v[i]);
-		}
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			db_done(st);
-			json_decref(arr);
-			return GW_ENOMEM;
-		}
-	}
-	db_done(st);
-	if (more < 0) {
+	rc = logs_by_day_model(r->db, r->user.id, today - 6 * 86400, today + 86400 - 1,
+	    dashboard_row, arr);
+	if (rc != GW_OK) {
 		json_decref(arr);
-		return api_fail(r, 200, "无法获取统计信息");
+		return rc == GW_ENOMEM ? GW_ENOMEM : api_fail(r, 200, "无法获取统计信息");
 	}
 	return api_ok(r, arr);
 }
@@ -277,7 +179,7 @@ int
 h_topup(struct req *r)
 {
 	json_t *o = req_json_object(r);
-	int64_t user_id = 0, quota = 0, changed = 0;
+	int64_t user_id = 0, quota = 0;
 	const char *remark = NULL;
 	char text[96];
 	int rc;
@@ -299,26 +201,10 @@ h_topup(struct req *r)
 		snprintf(text, sizeof(text), "通过 API 充值 %s", logs_quota_text(q, sizeof(q), quota));
 		remark = text;
 	}
-	if (db_begin(r->db) != GW_OK)
-		return api_fail(r, 200, MSG_DB);
-	/* the bound keeps quota inside int64 (SQLite would turn it into a real) */
-	rc = db_exec(r->db, "UPDATE users SET quota = quota + ? WHERE id = ? AND quota <= ?",
-	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(INT64_MAX - quota)), &changed);
-	cache_invalidate(r->db, CACHE_F(CACHE_USER));	/* at the commit */
-	if (rc == GW_OK && changed != 1) {
-		db_rollback(r->db);
+	rc = billing_topup(r->db, user_id, quota, remark);
+	if (rc == GW_ENOTFOUND)
 		return api_fail(r, 200, "用户不存在");
-	}
-	if (rc == GW_OK)
-		rc = db_exec(r->db, "INSERT INTO logs (user_id, created_at, type, content, username, quota) "
-		    "VALUES (?, ?, ?, ?, COALESCE((SELECT username FROM users WHERE id = ?), ''), ?)",
-		    DB_ARGS(DB_I(user_id), DB_I(now_sec()), DB_I(LOGT_TOPUP), DB_S(remark),
-		    DB_I(user_id), DB_I(quota)), NULL);
-	if (rc != GW_OK) {
-		db_rollback(r->db);
-		return api_fail(r, 200, MSG_DB);
-	}
-	if (db_commit(r->db) != GW_OK)
+	if (rc != GW_OK)
 		return api_fail(r, 200, MSG_DB);
 	return api_ok(r, NULL);
 }
@@ -344,26 +230,13 @@ int
 h_cost_request(struct req *r)
 {
 	const char *id = r->npv > 0 ? r->pv[0] : NULL;
-	struct db_stmt *st;
 	json_t *o;
-	int n;
+	int rc;
 
 	if (!request_id_ok(id))
 		return api_fail(r, 200, "record not found");
-	if (db_query(r->db, &st, "SELECT id, created_time, user_id, request_id, quota "
-	    "FROM user_request_costs WHERE request_id = ?", DB_ARGS(DB_S(id))) != GW_OK)
-		return api_fail(r, 200, MSG_DB);
-	n = db_next(st);
-	if (n != 1) {
-		db_done(st);
-		return api_fail(r, 200, n == 0 ? "record not found" : MSG_DB);
-	}
-	o = json_pack("{s:I, s:I, s:I, s:s, s:I, s:f}",
-	    "id", (json_int_t)db_int(st, 0), "created_time", (json_int_t)db_int(st, 1),
-	    "user_id", (json_int_t)db_int(st, 2), "request_id", db_text(st, 3),
-	    "quota", (json_int_t)db_int(st, 4), "cost_usd", (double)db_int(st, 4) / 500000.0);
-	db_done(st);
-	if (o == NULL)
-		return GW_ENOMEM;
+	if ((o = billing_request_cost_json(r->db, id, &rc)) == NULL)
+		return rc == GW_ENOMEM ? GW_ENOMEM : api_fail(r, 200, rc == GW_ENOTFOUND ?
+		    "record not found" : MSG_DB);
 	return resp_json(r, 200, o);
 }

@@ -67,6 +67,11 @@ int h_cost_request(struct req *r);
 
 /* relay.c: the OpenAI-compatible /v1 endpoints (API-key auth) */
 int h_relay(struct req *r);
+/* relay_route.c: what each relay route row speaks (its mode, its codec and
+ * its error shape) */
+struct route_fmt;
+extern const struct route_fmt relay_fmt_chat, relay_fmt_completions, relay_fmt_embeddings,
+    relay_fmt_moderations, relay_fmt_responses, relay_fmt_messages;
 int h_count_tokens(struct req *r);
 int h_response_item(struct req *r);
 int h_models_list(struct req *r);

@@ -3,48 +3,56 @@
 #include <stdio.h>
 #include <string.h>
 #include "handlers.h"
+#include "billing.h"
+#include "channels.h"
 #include "channel_types.h"
 #include "jsonx.h"
 #include "options.h"
 #include "relay_auth.h"
+
+struct key_models {
+	struct req *r;
+	const char *only;
+	json_t *list;
+};
+
+static void
+add_model(void *ctx, const char *m, int type)
+{
+	struct key_models *k = ctx;
+	const struct channel_type *ct;
+	char owner[64];
+	size_t i;
+
+	if (k->only && strcmp(k->only, m) != 0)
+		return;
+	if (!relay_token_allows(k->r->token, m))
+		return;
+	ct = channel_type(type);
+	snprintf(owner, sizeof(owner), "%s", ct ? ct->name : "custom");
+	for (i = 0; owner[i]; i++)
+		owner[i] = (char)((owner[i] >= 'A' && owner[i] <= 'Z') ? owner[i] + 32 : owner[i]);
+	json_array_append_new(k->list, json_pack("{s:s, s:s, s:i, s:s, s:[{s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:n, s:b}], s:s, s:n}",
+	    "id", m, "object", "model", "created", 1626777600, "owned_by", owner,
+	    "permission", "id", "modelperm-LwHkVFn8AcMItP432fKKDIKJ", "object", "model_permission",
+	    "created", 1626777600, "allow_create_engine", 1, "allow_sampling", 1,
+	    "allow_logprobs", 1, "allow_search_indices", 0, "allow_view", 1,
+	    "allow_fine_tuning", 0, "is_blocking", 0, "organization", "*", "group",
+	    "is_blocking", 0, "root", m, "parent"));
+}
 
 /* Models the key may use: its group's enabled abilities, cut by the token's
  * allow-list. */
 static json_t *
 key_models(struct req *r, const char *only)
 {
-	struct db_stmt *st;
-	json_t *list = json_array();
-	const struct channel_type *ct;
+	struct key_models k = { r, only, json_array() };
 
-	if (list == NULL || db_query(r->db, &st, "SELECT a.model, MIN(c.type) FROM abilities a "
-	    "JOIN channels c ON c.id = a.channel_id WHERE a.`group` = ? AND a.enabled = 1 "
-	    "GROUP BY a.model ORDER BY a.model", DB_ARGS(DB_S(r->token->group))) != GW_OK) {
-		json_decref(list);
+	if (k.list == NULL || group_model_types(r->db, r->token->group, add_model, &k) != GW_OK) {
+		json_decref(k.list);
 		return NULL;
 	}
-	while (db_next(st) > 0) {
-		const char *m = db_text(st, 0);
-		char owner[64];
-		size_t i;
-		if (only && strcmp(only, m) != 0)
-			continue;
-		if (!relay_token_allows(r->token, m))
-			continue;
-		ct = channel_type((int)db_int(st, 1));
-		snprintf(owner, sizeof(owner), "%s", ct ? ct->name : "custom");
-		for (i = 0; owner[i]; i++)
-			owner[i] = (char)((owner[i] >= 'A' && owner[i] <= 'Z') ? owner[i] + 32 : owner[i]);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s, s:[{s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:n, s:b}], s:s, s:n}",
-		    "id", m, "object", "model", "created", 1626777600, "owned_by", owner,
-		    "permission", "id", "modelperm-LwHkVFn8AcMItP432fKKDIKJ", "object", "model_permission",
-		    "created", 1626777600, "allow_create_engine", 1, "allow_sampling", 1,
-		    "allow_logprobs", 1, "allow_search_indices", 0, "allow_view", 1,
-		    "allow_fine_tuning", 0, "is_blocking", 0, "organization", "*", "group",
-		    "is_blocking", 0, "root", m, "parent"));
-	}
-	db_done(st);
-	return list;
+	return k.list;
 }
 
 int
@@ -82,36 +90,16 @@ h_model_get(struct req *r)
 static void
 billing_amounts(struct req *r, double *limit, double *used, int64_t *expires)
 {
-	struct db_stmt *st;
 	double per = option_real("QuotaPerUnit", 500000);
-	int64_t remain = 0, usedq = 0;
-	int token_level = option_bool("DisplayTokenStatEnabled", 1);
+	struct balance b;
 
-	*expires = 0;
-	if (token_level) {
-		if (db_query(r->db, &st, "SELECT remain_quota, used_quota, expired_time, unlimited_quota "
-		    "FROM tokens WHERE id = ?", DB_ARGS(DB_I(r->token->id))) == GW_OK) {
-			if (db_next(st) > 0) {
-				remain = db_int(st, 0);
-				usedq = db_int(st, 1);
-				*expires = db_int(st, 2) > 0 ? db_int(st, 2) : 0;
-				if (db_int(st, 3))
-					remain = -1;
-			}
-			db_done(st);
-		}
-	} else if (db_query(r->db, &st, "SELECT quota, used_quota FROM users WHERE id = ?",
-	    DB_ARGS(DB_I(r->token->user_id))) == GW_OK) {
-		if (db_next(st) > 0) {
-			remain = db_int(st, 0);
-			usedq = db_int(st, 1);
-		}
-		db_done(st);
-	}
+	if (billing_balance(r->db, r->token, option_bool("DisplayTokenStatEnabled", 1), &b) != GW_OK)
+		memset(&b, 0, sizeof(b));
+	*expires = b.expires;
 	if (!option_bool("DisplayInCurrencyEnabled", 1) || per <= 0)
 		per = 1;
-	*limit = remain < 0 ? 100000000 : (double)(remain + usedq) / per;
-	*used = (double)usedq / per;
+	*limit = b.remain < 0 ? 100000000 : (double)(b.remain + b.used) / per;
+	*used = (double)b.used / per;
 }
 
 int

@@ -38,6 +38,8 @@ anthropic_headers(const struct upstream_target *t, struct curl_slist **h)
 
 const struct provider provider_anthropic = {
 	.name = "anthropic",
+	.codec = &hub_claude,
+	.flags = PROV_NEEDS_MAX_TOKENS,	/* Anthropic requires one */
 	.url = anthropic_url,
 	.headers = anthropic_headers,
 };

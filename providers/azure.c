@@ -51,6 +51,7 @@ azure_headers(const struct upstream_target *t, struct curl_slist **h)
 
 const struct provider provider_azure = {
 	.name = "azure",
+	.codec = &hub_chat,
 	.url = azure_url,
 	.headers = azure_headers,
 };

@@ -30,6 +30,8 @@ gemini_headers(const struct upstream_target *t, struct curl_slist **h)
 
 const struct provider provider_gemini = {
 	.name = "gemini",
+	.codec = &hub_gemini,
+	.flags = PROV_INLINE_IMAGES,	/* Gemini takes no image URLs */
 	.url = gemini_url,
 	.headers = gemini_headers,
 };

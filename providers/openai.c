@@ -1,7 +1,9 @@
 /* providers/openai.c: OpenAI and every OpenAI-compatible channel type:
- * URL = base + request path, Authorization: Bearer <key> */
+ * URL = base + request path, Authorization: Bearer <key>; Chat, or the
+ * Responses API where OpenAI itself serves it */
 #include <stdio.h>
 #include <string.h>
+#include <jansson.h>
 #include "provider.h"
 #include "channel_types.h"
 
@@ -51,8 +53,50 @@ openai_headers(const struct upstream_target *t, struct curl_slist **h)
 	return rc;
 }
 
+/* Models OpenAI serves only through the Responses API. */
+static int
+responses_only(const char *model)
+{
+	static const char *const pre[] = { "o1-pro", "o3-pro", "o3-deep-research",
+	    "o4-mini-deep-research", "codex-mini", "gpt-5-codex", "gpt-5-pro",
+	    "computer-use-preview", NULL };
+	size_t i;
+
+	for (i = 0; pre[i]; i++)
+		if (strncmp(model, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* The protocol a channel speaks for this request (One API's fork: OpenAI's
+ * own endpoint takes Responses natively, a channel's config "api_format"
+ * forces one, every other OpenAI-family channel speaks Chat). */
+static const struct hub_format *
+openai_protocol(const struct channel_pick *ch, const char *model, const struct hub_format *client)
+{
+	const char *fmt = NULL;
+	json_t *c;
+	int want_resp = 0, want_chat = 0;
+
+	/* most configs are "{}" or lack the key: parse only when it may be there */
+	if (strstr(ch->config, "api_format") && (c = json_loads(ch->config, 0, NULL)) != NULL) {
+		fmt = json_string_value(json_object_get(c, "api_format"));
+		want_resp = fmt && strcmp(fmt, "response") == 0;
+		want_chat = fmt && strcmp(fmt, "chat_completion") == 0;
+		json_decref(c);
+	}
+	if (want_resp)
+		return &hub_responses;
+	if (!want_chat && ch->type == 1 && (ch->base_url[0] == '\0' ||
+	    strncmp(ch->base_url, "https://api.openai.com", 22) == 0) &&
+	    (client == &hub_responses || responses_only(model)))
+		return &hub_responses;
+	return &hub_chat;
+}
+
 const struct provider provider_openai = {
 	.name = "openai",
+	.protocol = openai_protocol,
 	.url = openai_url,
 	.headers = openai_headers,
 };

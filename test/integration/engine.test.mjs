@@ -215,7 +215,9 @@ describe('a client that stops reading', () => {
     // nothing else would ever close it: no RELAY_TIMEOUT, lighttpd waits 600 s
     const up = await waitFor(() => t.up.requestsTo('/huge').find((q) => q.closedEarlyAt), 60000 * slow, 100);
     sock.destroy();
-    assert.ok(up, 'the upstream of the stalled stream was never closed');
+    assert.ok(up, `the upstream of the stalled stream was never closed (client got ${got} bytes; `
+      + `upstream requests ${JSON.stringify(t.up.requestsTo('/huge').map((q) => ({ at: q.at - t0, status: q.status })))})\n`
+      + t.gw.log().split('\n').filter((l) => /huge|cut|WARN|ERROR/.test(l)).slice(-15).join('\n'));
     const after = up.closedEarlyAt - t0;
     assert.ok(after >= 3000, `upstream closed ${after} ms after the start`);
   });

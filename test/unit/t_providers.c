@@ -138,6 +138,35 @@ START_TEST(headers)
 }
 END_TEST
 
+/* Which protocol each provider speaks for a request, and its quirks. */
+START_TEST(protocols)
+{
+	struct channel_pick oa = chan(1, "{}", ""), ds = chan(36, "{}", "");
+	struct channel_pick forced = chan(36, "{\"api_format\":\"response\"}", "");
+	struct channel_pick chatonly = chan(1, "{\"api_format\":\"chat_completion\"}", "");
+	struct channel_pick an = chan(14, "{}", ""), ge = chan(24, "{}", ""), az = chan(3, "{}", "");
+
+	ck_assert_ptr_eq(prov_protocol(provider_for(1), &oa, "gpt-4o", &hub_chat), &hub_chat);
+	ck_assert_ptr_eq(prov_protocol(provider_for(1), &oa, "gpt-4o", &hub_responses), &hub_responses);
+	ck_assert_ptr_eq(prov_protocol(provider_for(1), &oa, "o3-pro", &hub_chat), &hub_responses);
+	ck_assert_ptr_eq(prov_protocol(provider_for(1), &chatonly, "o3-pro", &hub_responses), &hub_chat);
+	ck_assert_ptr_eq(prov_protocol(provider_for(36), &ds, "o3-pro", &hub_responses), &hub_chat);
+	ck_assert_ptr_eq(prov_protocol(provider_for(36), &forced, "x", &hub_chat), &hub_responses);
+	ck_assert_ptr_eq(prov_protocol(provider_for(14), &an, "claude", &hub_chat), &hub_claude);
+	ck_assert_ptr_eq(prov_protocol(provider_for(24), &ge, "gemini", NULL), &hub_gemini);
+	ck_assert_ptr_eq(prov_protocol(provider_for(3), &az, "gpt-4o", &hub_claude), &hub_chat);
+	ck_assert_ptr_null(prov_protocol(provider_for(33), &an, "x", &hub_chat));
+	ck_assert_uint_eq(provider_for(14)->flags & PROV_NEEDS_MAX_TOKENS, PROV_NEEDS_MAX_TOKENS);
+	ck_assert_uint_eq(provider_for(24)->flags & PROV_INLINE_IMAGES, PROV_INLINE_IMAGES);
+	ck_assert_uint_eq(provider_for(1)->flags, 0);
+	ck_assert_str_eq(prov_task_path(&hub_chat, NULL), "/v1/chat/completions");
+	ck_assert_str_eq(prov_task_path(&hub_chat, "/v1/embeddings"), "/v1/embeddings");
+	ck_assert_str_eq(prov_task_path(&hub_responses, NULL), "/v1/responses");
+	ck_assert_str_eq(prov_task_path(&hub_claude, NULL), "/v1/messages");
+	ck_assert_str_eq(prov_task_path(&hub_gemini, NULL), "");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -146,6 +175,7 @@ suite(void)
 
 	tcase_add_test(tc, urls);
 	tcase_add_test(tc, headers);
+	tcase_add_test(tc, protocols);
 	suite_add_tcase(s, tc);
 	return s;
 }
