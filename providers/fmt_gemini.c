@@ -451,8 +451,15 @@ encode_tools(struct genc *e, json_t *body)
 	const char *mode = NULL;
 	size_t i;
 
-	if (q->ntools == 0)
+	if (q->ntools == 0) {
+		/* Google Search grounding; Gemini before 3 refuses it next to
+		 * function declarations, so it goes only where there are none */
+		if (q->web_search)
+			return oset(body, "tools", json_pack("[{s:{}}]", "googleSearch"));
 		return 0;
+	}
+	if (q->web_search)
+		hub_drop(e->a, e->q, "web_search");
 	if ((decls = json_array()) == NULL ||
 	    oset(body, "tools", json_pack("[{s:o}]", "functionDeclarations", decls)) != 0)
 		return -1;
