@@ -261,7 +261,7 @@ function plan({ tools = [], mode = 'auto', forced, jsonSchema, image, lastText =
 	// an agent's task: once the command's output is back, say what it printed
 	if (agent.command && agent.result !== undefined && mode !== 'forced') return { text: `The command printed: ${agent.result.trim().split('\n').at(-1).trim()}` };
 	// "Say hello." to an agent with tools: a plain answer, as a model would give
-	if (/(^|\n)say hello\.?$/i.test(lastText.trim()) && mode !== 'forced') return { text: GREETING };
+	if (/(^|\n)"?say hello\.?"?$/i.test(lastText.trim()) && mode !== 'forced') return { text: GREETING };
 	if (tools.length && mode !== 'none') {
 		const shell = agent.command && !forced ? tools.find(isShellTool) : undefined;
 		const t = shell ?? pickTool(tools, forced, lastText);

@@ -6,6 +6,8 @@
 //                                                        OpenAI Responses channels
 //   Claude Code (`claude -p`, ANTHROPIC_BASE_URL)       -> OpenAI Chat, OpenAI Responses,
 //                                                        Gemini and Anthropic channels
+//   OpenCode (`opencode run`), its OpenAI-compatible     -> Anthropic channel
+//   and its Anthropic provider settings                 -> OpenAI Chat channel
 // For each: a plain answer (the fake model's greeting is what the CLI prints), and a full tool
 // loop: the user asks to "run the command `echo …`", the fake model calls the CLI's shell tool
 // with it, the CLI runs it and sends the output back, and the fake's final answer quoting that
@@ -30,6 +32,7 @@ const TRIPLE = { x64: 'x86_64-unknown-linux-musl', arm64: 'aarch64-unknown-linux
 // (which npm may skip) only copy them into place, so run them where npm put them
 const CODEX = path.join(NM, `@openai/codex-linux-${ARCH}/vendor/${TRIPLE}/bin/codex`);
 const CLAUDE = path.join(NM, `@anthropic-ai/claude-code-linux-${ARCH}/claude`);
+const OPENCODE = path.join(NM, `opencode-linux-${ARCH}/bin/opencode`);
 const GREETING = 'Hello! It is nice to meet you, and I hope you are having a wonderful day.';
 
 // One channel per upstream protocol, each with its own model name
@@ -67,7 +70,7 @@ describe('real clients on every channel', () => {
   let key;
 
   before(async () => {
-    for (const bin of [CODEX, CLAUDE]) assert.ok(fs.existsSync(bin), `${bin} is missing: run npm ci in test/integration`);
+    for (const bin of [CODEX, CLAUDE, OPENCODE]) assert.ok(fs.existsSync(bin), `${bin} is missing: run npm ci in test/integration`);
     R = await setupRelay();
     for (const c of CHANNELS) {
       const r = await R.root('POST', '/api/channel/', {
@@ -179,6 +182,56 @@ describe('real clients on every channel', () => {
       const marker = `cc-${c.proto}-${Date.now()}`;
       const r = await claude(c.model, `Run the command \`echo ${marker}\` and tell me what it printed.`);
       assert.equal(r.code, 0, `claude exited ${r.code}\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
+      assert.ok(r.stdout.includes(`The command printed: ${marker}`), `the final answer is not on stdout:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
+      const recs = assertAccepted(c.prefix, 2);
+      assert.ok(recs.at(-1).body.includes(marker), 'the tool output never reached the provider');
+    });
+  }
+
+  // ---- OpenCode ----
+
+  /** `opencode run PROMPT` with a provider of this npm package (OpenCode bundles it) at the gateway. */
+  async function opencode(npm, model, prompt) {
+    const home = tempDir('opencode-home-');
+    const work = path.join(home, 'work');
+    fs.mkdirSync(work);
+    const baseURL = npm === '@ai-sdk/anthropic' ? `${R.base}/v1` : `${R.base}/v1`;
+    const config = {
+      $schema: 'https://opencode.ai/config.json', autoupdate: false, share: 'disabled',
+      model: `oneapi/${model}`, small_model: `oneapi/${model}`,
+      provider: { oneapi: { npm, name: 'One API', options: { baseURL, apiKey: `sk-${key}` }, models: { [model]: { name: model, tool_call: true } } } },
+      permission: { bash: 'allow', edit: 'allow', webfetch: 'deny' },
+    };
+    const cfg = path.join(home, 'opencode.json');
+    fs.writeFileSync(cfg, JSON.stringify(config));
+    const env = baseEnv(home, {
+      OPENCODE_CONFIG: cfg, OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_SHARE: '1',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1', OPENCODE_DISABLE_CLAUDE_CODE: '1',
+      OPENCODE_DISABLE_EXTERNAL_SKILLS: '1', XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'),
+      XDG_CACHE_HOME: path.join(home, '.cache'), XDG_STATE_HOME: path.join(home, '.local/state'),
+    });
+    const r = await run(OPENCODE, ['run', '--model', `oneapi/${model}`, prompt], { env, cwd: work });
+    fs.rmSync(home, { recursive: true, force: true });
+    return r;
+  }
+
+  // both provider settings, each to a channel of another protocol (OpenCode is slow to start:
+  // two cases, not every pair)
+  const OPENCODE_CASES = [
+    { npm: '@ai-sdk/openai-compatible', c: CHANNELS[2] },
+    { npm: '@ai-sdk/anthropic', c: CHANNELS[0] },
+  ];
+  for (const { npm, c } of OPENCODE_CASES) {
+    it(`OpenCode (${npm}) -> ${c.proto} channel: a plain answer and a bash tool loop`, async () => {
+      R.up.reset();
+      let r = await opencode(npm, c.model, 'Say hello.');
+      assert.equal(r.code, 0, `opencode exited ${r.code}\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
+      assert.ok(r.stdout.includes(GREETING), `the answer is not on stdout:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
+      assertAccepted(c.prefix);
+      R.up.reset();
+      const marker = `oc-${c.proto}-${Date.now()}`;
+      r = await opencode(npm, c.model, `Run the command \`echo ${marker}\` and tell me what it printed.`);
+      assert.equal(r.code, 0, `opencode exited ${r.code}\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
       assert.ok(r.stdout.includes(`The command printed: ${marker}`), `the final answer is not on stdout:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
       const recs = assertAccepted(c.prefix, 2);
       assert.ok(recs.at(-1).body.includes(marker), 'the tool output never reached the provider');
