@@ -9,7 +9,8 @@
 #include "buf.h"
 #include "util.h"
 
-#define STORED_MSG "requires stored responses, which this gateway does not keep"
+#define STORED_MSG "requires stored responses, which this gateway does not keep on this channel; " \
+	"send the items themselves (store: false)"
 
 /* ---------------------------------------------------------------------
  * Small helpers

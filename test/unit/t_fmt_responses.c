@@ -970,7 +970,7 @@ START_TEST(recorded_requests)
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(F->req_decode(&a, b, &q, &err), GW_EINPUT);
 	ck_assert_int_eq(err.status, 400);
-	ck_assert_str_eq(err.message, "conversation requires stored responses, which this gateway does not keep");
+	ck_assert_str_eq(err.message, "conversation requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)");
 
 	arena_release(&a);
 	json_decref(all);
@@ -1517,11 +1517,11 @@ static const struct {
 	  "input[1].output: expected a string or an array of parts" },
 	{ "{\"model\":\"m\",\"input\":[{\"type\":\"reasoning\",\"summary\":\"x\"}]}", "input[0].summary: expected an array" },
 	{ "{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_1\"}]}",
-	  "input[0]: item_reference requires stored responses, which this gateway does not keep" },
+	  "input[0]: item_reference requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"previous_response_id\":\"resp_1\"}",
-	  "previous_response_id requires stored responses, which this gateway does not keep" },
+	  "previous_response_id requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"conversation\":{\"id\":\"conv_1\"}}",
-	  "conversation requires stored responses, which this gateway does not keep" },
+	  "conversation requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"instructions\":5}", "instructions: expected a string" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":{}}", "tools: expected an array" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"namespace\",\"tools\":[]}]}",
