@@ -230,6 +230,19 @@ hub_ns_name(struct arena *a, const char *ns, const char *local)
 }
 
 const char *
+hub_obj_text(struct arena *a, json_t *v)
+{
+	char *s;
+	const char *r;
+
+	if (!json_is_object(v) || (s = json_dumps(v, JSON_COMPACT)) == NULL)
+		return "{}";
+	r = arena_strdup(a, s);
+	free(s);
+	return r ? r : "{}";
+}
+
+const char *
 hub_new_id(struct arena *a, const char *prefix)
 {
 	char r[25];

@@ -227,7 +227,7 @@ struct hub_err {
 };
 
 /* One wire format. A function is NULL where the format is never used that
- * way (Gemini is an upstream protocol only). */
+ * way. */
 struct hub_format {
 	const char *name;	/* "chat", "claude", "responses", "gemini" */
 
@@ -316,6 +316,9 @@ const struct hub_tool *hub_tool_origin(const struct hub_req *q, const char *name
  * name over 64 bytes is cut and given a hash suffix so it stays unique
  * and fits OpenAI's pattern). Arena copy; NULL on ENOMEM. */
 const char *hub_ns_name(struct arena *a, const char *ns, const char *local);
+/* A compact JSON text of object v in the arena; "{}" when v is not an
+ * object (or on ENOMEM): tool arguments from formats that send objects. */
+const char *hub_obj_text(struct arena *a, json_t *v);
 /* A fresh id: prefix + 24 random alphanumerics ("call_", "toolu_", "msg_"). */
 const char *hub_new_id(struct arena *a, const char *prefix);
 /* Default thinking budget for an effort when a target needs a number

@@ -1744,31 +1744,6 @@ static const char cc_body[] =
     "\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"},"
     "\"context_management\":{\"edits\":[{\"type\":\"clear_thinking_20251015\",\"keep\":\"all\"}]}}";
 
-static json_t *
-jat(json_t *j, const char *path)
-{
-	char key[64];
-	const char *p = path, *dot;
-	size_t n;
-
-	while (j != NULL && *p) {
-		dot = strchr(p, '.');
-		n = dot ? (size_t)(dot - p) : strlen(p);
-		ck_assert_uint_lt(n, sizeof(key));
-		memcpy(key, p, n);
-		key[n] = '\0';
-		j = json_is_array(j) ? json_array_get(j, strtoul(key, NULL, 10)) : json_object_get(j, key);
-		p = dot ? dot + 1 : p + n;
-	}
-	return j;
-}
-
-static const char *
-jsat(json_t *j, const char *path)
-{
-	return json_string_value(jat(j, path));
-}
-
 START_TEST(claude_code_request)
 {
 	struct hub_req q, q2;
@@ -1797,14 +1772,14 @@ START_TEST(claude_code_request)
 	q2.model = "gpt-4.1";
 	enc = hub_chat.req_encode(&a, &q2, &err);
 	ck_assert_ptr_nonnull(enc);
-	ck_assert_str_eq(jsat(enc, "messages.0.role"), "system");
-	ck_assert_str_eq(jsat(enc, "messages.2.tool_calls.0.function.name"), "Bash");
-	ck_assert_str_eq(jsat(enc, "messages.3.role"), "tool");
-	ck_assert_str_eq(jsat(enc, "messages.4.role"), "system");
-	ck_assert_str_eq(jsat(enc, "messages.4.content"), "The user switched to plan mode.");
-	ck_assert_str_eq(jsat(enc, "messages.5.role"), "user");
-	ck_assert_str_eq(jsat(enc, "reasoning_effort"), "high");
-	ck_assert_uint_eq(json_array_size(jat(enc, "tools")), 1);
+	ck_assert_str_eq(jpath_str(enc, "messages.0.role"), "system");
+	ck_assert_str_eq(jpath_str(enc, "messages.2.tool_calls.0.function.name"), "Bash");
+	ck_assert_str_eq(jpath_str(enc, "messages.3.role"), "tool");
+	ck_assert_str_eq(jpath_str(enc, "messages.4.role"), "system");
+	ck_assert_str_eq(jpath_str(enc, "messages.4.content"), "The user switched to plan mode.");
+	ck_assert_str_eq(jpath_str(enc, "messages.5.role"), "user");
+	ck_assert_str_eq(jpath_str(enc, "reasoning_effort"), "high");
+	ck_assert_uint_eq(json_array_size(jpath(enc, "tools")), 1);
 	dump = json_dumps(enc, JSON_COMPACT);
 	ck_assert_ptr_null(strstr(dump, "cache_control"));
 	ck_assert_ptr_null(strstr(dump, "context_management"));
@@ -1818,12 +1793,12 @@ START_TEST(claude_code_request)
 	q2 = q;
 	enc = hub_responses.req_encode(&a, &q2, &err);
 	ck_assert_ptr_nonnull(enc);
-	ck_assert_ptr_nonnull(strstr(jsat(enc, "instructions"), "You are Claude Code."));
-	ck_assert_ptr_null(strstr(jsat(enc, "instructions"), "plan mode"));
-	ck_assert_str_eq(jsat(enc, "input.2.type"), "function_call_output");
-	ck_assert_str_eq(jsat(enc, "input.3.role"), "developer");
-	ck_assert_str_eq(jsat(enc, "input.3.content.0.text"), "The user switched to plan mode.");
-	ck_assert_str_eq(jsat(enc, "reasoning.effort"), "high");
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "instructions"), "You are Claude Code."));
+	ck_assert_ptr_null(strstr(jpath_str(enc, "instructions"), "plan mode"));
+	ck_assert_str_eq(jpath_str(enc, "input.2.type"), "function_call_output");
+	ck_assert_str_eq(jpath_str(enc, "input.3.role"), "developer");
+	ck_assert_str_eq(jpath_str(enc, "input.3.content.0.text"), "The user switched to plan mode.");
+	ck_assert_str_eq(jpath_str(enc, "reasoning.effort"), "high");
 	dump = json_dumps(enc, JSON_COMPACT);
 	ck_assert_ptr_null(strstr(dump, "cache_control"));
 	free(dump);
@@ -1833,9 +1808,9 @@ START_TEST(claude_code_request)
 	q2 = q;
 	enc = hub_gemini.req_encode(&a, &q2, &err);
 	ck_assert_ptr_nonnull(enc);
-	ck_assert_ptr_nonnull(strstr(jsat(enc, "systemInstruction.parts.0.text"), "plan mode"));
-	ck_assert_ptr_nonnull(strstr(jsat(enc, "systemInstruction.parts.0.text"), "You are Claude Code."));
-	ck_assert(json_is_object(jat(enc, "generationConfig.thinkingConfig")));
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "systemInstruction.parts.0.text"), "plan mode"));
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "systemInstruction.parts.0.text"), "You are Claude Code."));
+	ck_assert(json_is_object(jpath(enc, "generationConfig.thinkingConfig")));
 	dump = json_dumps(enc, JSON_COMPACT);
 	ck_assert_ptr_null(strstr(dump, "\"system\""));
 	ck_assert_ptr_null(strstr(dump, "cache_control"));
@@ -1846,10 +1821,10 @@ START_TEST(claude_code_request)
 	q2 = q;
 	enc = hub_claude.req_encode(&a, &q2, &err);
 	ck_assert_ptr_nonnull(enc);
-	dump = json_dumps(jat(enc, "messages"), JSON_COMPACT);
+	dump = json_dumps(jpath(enc, "messages"), JSON_COMPACT);
 	ck_assert_ptr_null(strstr(dump, "\"role\":\"system\""));
 	free(dump);
-	ck_assert_str_eq(jsat(enc, "tools.1.type"), "web_search_20250305");
+	ck_assert_str_eq(jpath_str(enc, "tools.1.type"), "web_search_20250305");
 	json_decref(enc);
 	json_decref(j);
 	arena_release(&a);

@@ -24,27 +24,11 @@ parse(const char *s)
 	return j;
 }
 
-/* A string at a JSON path like "input.3.call_id" (numbers index arrays). */
+/* The member at a JSON path like "input.3.call_id". */
 static json_t *
 at(json_t *j, const char *path)
 {
-	char key[128];
-	const char *p = path, *dot;
-	size_t n;
-
-	while (j != NULL && *p) {
-		dot = strchr(p, '.');
-		n = dot ? (size_t)(dot - p) : strlen(p);
-		ck_assert_uint_lt(n, sizeof(key));
-		memcpy(key, p, n);
-		key[n] = '\0';
-		if (json_is_array(j))
-			j = json_array_get(j, strtoul(key, NULL, 10));
-		else
-			j = json_object_get(j, key);
-		p = dot ? dot + 1 : p + n;
-	}
-	return j;
+	return jpath(j, path);
 }
 
 static const char *
