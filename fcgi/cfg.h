@@ -35,6 +35,7 @@ struct cfg {
 	int64_t max_inline_image_mb;	/* MAX_INLINE_IMAGE_SIZE_MB */
 	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
 	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
+	int user_content_allow_private;	/* USER_CONTENT_ALLOW_PRIVATE */
 };
 
 /* The configuration in force; set once by main before threads start. */

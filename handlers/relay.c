@@ -391,6 +391,7 @@ xlate_body(struct relay *x, size_t *len, struct hub_err *err)
 		o.max_bytes = (size_t)cfg->max_inline_image_mb << 20;
 		o.timeout_ms = cfg->user_content_timeout * 1000;
 		o.proxy = cfg->user_content_proxy;
+		o.allow_private = cfg->user_content_allow_private;
 		if (hub_inline_images(&r->arena, q, &o, err) != GW_OK)
 			return NULL;
 	}

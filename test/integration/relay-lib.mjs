@@ -102,7 +102,9 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
   const up = await startUpstream();
   let gw;
   try {
-    gw = await startGateway({ env: { INITIAL_ROOT_ACCESS_TOKEN: ROOT_AT, ...env } });
+    // the fake upstream serves the test images on loopback, which the gateway refuses to
+    // fetch by default (ssrf.test.mjs checks that)
+    gw = await startGateway({ env: { INITIAL_ROOT_ACCESS_TOKEN: ROOT_AT, USER_CONTENT_ALLOW_PRIVATE: 'true', ...env } });
   } catch (e) {
     await up.stop();
     throw e;
