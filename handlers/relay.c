@@ -397,6 +397,8 @@ xlate_body(struct relay *x, size_t *len, struct hub_err *err)
 	}
 	if ((j = x->up->req_encode(&r->arena, q, err)) == NULL)
 		return NULL;
+	if (q->dropped != NULL)	/* hosted tools and the like the target has no form for */
+		log_msg(LOG_INFO, "request %s: not translated for %s: %s", r->id, x->up->name, q->dropped);
 	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(j);
 	if (s == NULL) {
