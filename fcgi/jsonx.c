@@ -86,11 +86,14 @@ oai_error(struct req *r, int status, const char *type, const char *code, const c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(full, sizeof(full), "%s (request id: %s)", msg, r->id);
+	/* hub_jstr: the message may hold a cut UTF-8 sequence (a long model
+	 * name, a path that is not UTF-8), which json_pack's "s" refuses, and
+	 * the error would be lost */
 	if (r->route && (r->route->flags & R_CLAUDE))
-		return resp_json(r, status, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "error",
-		    "error", "type", hub_claude_error_type(status), "message", full, "request_id", r->id));
-	return resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",
-	    "message", full, "type", type, "param", "", "code", code ? code : ""));
+		return resp_json(r, status, json_pack("{s:s, s:{s:s, s:o}, s:s}", "type", "error",
+		    "error", "type", hub_claude_error_type(status), "message", hub_jstr(full), "request_id", r->id));
+	return resp_json(r, status, json_pack("{s:{s:o, s:s, s:s, s:s}}", "error",
+	    "message", hub_jstr(full), "type", type, "param", "", "code", code ? code : ""));
 }
 
 static void
