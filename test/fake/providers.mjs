@@ -1199,6 +1199,8 @@ const CHAT_FOREIGN = ['input', 'instructions', 'max_output_tokens', 'text', 'sys
 export function chatCheck(json) {
 	if (!isObj(json) || !Array.isArray(json.messages)) return { legacy: true };
 	for (const k of CHAT_FOREIGN) if (has(json, k)) bad(`Unrecognized request argument supplied: ${k}`, { param: null, code: null });
+	// only the search models take web search options
+	if (has(json, 'web_search_options') && !/search/.test(json.model ?? '')) bad('Web search options not supported with this model.', { param: 'web_search_options', code: 'invalid_value' });
 	let pending = null;	// tool_call ids of the last assistant message still waiting for answers
 	let pendingAt = -1;
 	let lastText = '';

@@ -33,13 +33,7 @@ describe('Vercel AI SDK through the gateway', () => {
 
   before(async () => {
     R = await setupRelay();
-    for (const c of Object.values(CHANNELS)) {
-      const r = await R.root('POST', '/api/channel/', {
-        name: c.prefix, type: c.type, key: 'sk-upstream-key', base_url: `${R.up.base}/${c.prefix}`, other: '',
-        models: c.model, group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: c.config,
-      });
-      assert.equal(r.json?.success, true, `add channel ${c.prefix}: ${r.text}`);
-    }
+    await R.channels(Object.values(CHANNELS));
     const user = await R.user('sdk', { quota: 2000000000 });
     key = (await R.token(user, { unlimited_quota: true, name: 'sdk' })).key;
   });

@@ -72,13 +72,7 @@ describe('real clients on every channel', () => {
   before(async () => {
     for (const bin of [CODEX, CLAUDE, OPENCODE]) assert.ok(fs.existsSync(bin), `${bin} is missing: run npm ci in test/integration`);
     R = await setupRelay();
-    for (const c of CHANNELS) {
-      const r = await R.root('POST', '/api/channel/', {
-        name: c.prefix, type: c.type, key: 'sk-upstream-key', base_url: `${R.up.base}/${c.prefix}`, other: '',
-        models: c.model, group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: c.config,
-      });
-      assert.equal(r.json?.success, true, `add channel ${c.prefix}: ${r.text}`);
-    }
+    await R.channels(CHANNELS);
     const user = await R.user('agent', { quota: 2000000000 });
     key = (await R.token(user, { unlimited_quota: true, name: 'agents' })).key;
   });

@@ -148,6 +148,21 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
     return { id, prefix, name };
   };
 
+  /**
+   * One channel per entry of defs ({ prefix, type, model, config }), named after its prefix,
+   * base_url the fake + "/<prefix>", serving that one model (config: the channel config JSON,
+   * e.g. '{"api_format":"response"}').
+   */
+  ctx.channels = async (defs) => {
+    for (const c of defs) {
+      const r = await ctx.root('POST', '/api/channel/', {
+        name: c.prefix, type: c.type, key: 'sk-upstream-key', base_url: `${up.base}/${c.prefix}`, other: '',
+        models: c.model, group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: c.config ?? '{}',
+      });
+      assert.equal(r.json?.success, true, `add channel ${c.prefix}: ${r.text}`);
+    }
+  };
+
   /** A common user with a quota (and group). Returns { id, cookie, name }. */
   ctx.user = async (name, { quota = 100000000, group = 'default' } = {}) => {
     const pass = `${name}-pass-1234`;

@@ -36,11 +36,7 @@ describe('image URLs and the operator\'s network', () => {
 
   async function gateway(env) {
     const R = await setupRelay({ env });
-    const r = await R.root('POST', '/api/channel/', {
-      name: 'gem', type: 24, key: 'sk-upstream-key', base_url: `${R.up.base}/gem`, other: '', models: MODEL,
-      group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: '{}',
-    });
-    assert.equal(r.json?.success, true, r.text);
+    await R.channels([{ prefix: 'gem', type: 24, model: MODEL }]);
     const user = await R.user('viewer', { quota: 100000000 });
     const tok = await R.token(user, { unlimited_quota: true, name: 'v' });
     return { R, user, tok };
