@@ -509,6 +509,12 @@ export function anthropicCheck(headers, json, { count = false } = {}) {
 	const merged = [];	// consecutive same-role messages are merged, as the API does
 	json.messages.forEach((m, i) => {
 		if (!isObj(m)) bad(`messages.${i}: Input should be a valid dictionary`);
+		if (m.role === 'system') {
+			// system turns inside messages only with the beta Claude Code uses
+			if (!/mid-conversation-system/.test(headers['anthropic-beta'] ?? '')) bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+			if (!isStr(m.content) && !(Array.isArray(m.content) && m.content.every((b) => isObj(b) && b.type === 'text' && isStr(b.text)))) bad(`messages.${i}.content: system turns take a string or text blocks`);
+			return;
+		}
 		if (m.role !== 'user' && m.role !== 'assistant') bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
 		for (const k of Object.keys(m)) if (k !== 'role' && k !== 'content') bad(`messages.${i}.${k}: Extra inputs are not permitted`);
 		if (!has(m, 'content')) bad(`messages.${i}.content: Field required`);
