@@ -189,7 +189,7 @@ describe('real clients on every channel', () => {
     const home = tempDir('opencode-home-');
     const work = path.join(home, 'work');
     fs.mkdirSync(work);
-    const baseURL = npm === '@ai-sdk/anthropic' ? `${R.base}/v1` : `${R.base}/v1`;
+    const baseURL = `${R.base}/v1`;	// both providers add their own path to it
     const config = {
       $schema: 'https://opencode.ai/config.json', autoupdate: false, share: 'disabled',
       model: `oneapi/${model}`, small_model: `oneapi/${model}`,
@@ -204,7 +204,7 @@ describe('real clients on every channel', () => {
       OPENCODE_DISABLE_EXTERNAL_SKILLS: '1', XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'),
       XDG_CACHE_HOME: path.join(home, '.cache'), XDG_STATE_HOME: path.join(home, '.local/state'),
     });
-    const r = await run(OPENCODE, ['run', '--model', `oneapi/${model}`, prompt], { env, cwd: work });
+    const r = await run(OPENCODE, ['run', '--model', `oneapi/${model}`, prompt], { env, cwd: work, ms: 240000 });
     fs.rmSync(home, { recursive: true, force: true });
     return r;
   }
@@ -216,15 +216,12 @@ describe('real clients on every channel', () => {
     { npm: '@ai-sdk/anthropic', c: CHANNELS[0] },
   ];
   for (const { npm, c } of OPENCODE_CASES) {
-    it(`OpenCode (${npm}) -> ${c.proto} channel: a plain answer and a bash tool loop`, async () => {
-      R.up.reset();
-      let r = await opencode(npm, c.model, 'Say hello.');
-      assert.equal(r.code, 0, `opencode exited ${r.code}\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
-      assert.ok(r.stdout.includes(GREETING), `the answer is not on stdout:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
-      assertAccepted(c.prefix);
+    // one run each (OpenCode takes tens of seconds to start on a busy machine): the tool loop,
+    // whose last step is a plain answer
+    it(`OpenCode (${npm}) -> ${c.proto} channel: a bash tool loop`, async () => {
       R.up.reset();
       const marker = `oc-${c.proto}-${Date.now()}`;
-      r = await opencode(npm, c.model, `Run the command \`echo ${marker}\` and tell me what it printed.`);
+      const r = await opencode(npm, c.model, `Run the command \`echo ${marker}\` and tell me what it printed.`);
       assert.equal(r.code, 0, `opencode exited ${r.code}\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
       assert.ok(r.stdout.includes(`The command printed: ${marker}`), `the final answer is not on stdout:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
       const recs = assertAccepted(c.prefix, 2);
