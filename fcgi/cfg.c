@@ -51,6 +51,7 @@ static const struct opt opts[] = {
 	{ "MAX_INLINE_IMAGE_SIZE_MB", OPT_INT, F(max_inline_image_mb), "16", 1, 1024, 0, "largest image fetched from a URL to inline for upstreams that need the bytes (Gemini), MiB" },
 	{ "USER_CONTENT_REQUEST_TIMEOUT", OPT_INT, F(user_content_timeout), "30", 1, 3600, 0, "timeout of such an image fetch, s" },
 	{ "USER_CONTENT_REQUEST_PROXY", OPT_STR, F(user_content_proxy), "", 0, 0, OPT_SECRET, "proxy URL for fetching user content (images)" },
+	{ "USER_CONTENT_ALLOW_PRIVATE", OPT_BOOL, F(user_content_allow_private), "false", 0, 1, 0, "let user content (image URLs) be fetched from loopback, private and link-local addresses" },
 	{ "SERVER_ADDRESS", OPT_STR, F(server_address), "http://localhost:3000", 0, 0, 0, "public address of this server (default of the ServerAddress option)" },
 };
 #undef F

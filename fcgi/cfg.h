@@ -38,6 +38,7 @@ struct cfg {
 	int64_t max_inline_images_total_mb; /* MAX_INLINE_IMAGES_TOTAL_MB */
 	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
 	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
+	int user_content_allow_private;	/* USER_CONTENT_ALLOW_PRIVATE */
 };
 
 /* The configuration in force; set once by main before threads start. */

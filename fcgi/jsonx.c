@@ -11,6 +11,7 @@
 #include "caps.h"
 #include "cfg.h"
 #include "log.h"
+#include "util.h"
 
 int
 resp_json(struct req *r, int status, json_t *j)
@@ -88,6 +89,10 @@ oai_error(struct req *r, int status, const char *type, const char *code, const c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(full, sizeof(full), "%s (request id: %s)", msg, r->id);
+	/* the message may hold a cut UTF-8 sequence (a long model name, a
+	 * path that is not UTF-8), which json_pack's "s" refuses, and the
+	 * error would be lost */
+	str_utf8_fix(full);
 	if (r->fmt && r->fmt->error)
 		return resp_json(r, status, r->fmt->error(r, status, type, code, full));
 	return resp_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",

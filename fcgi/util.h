@@ -33,6 +33,9 @@ int ct_equal(const void *a, const void *b, size_t n);
 
 /* Trim ASCII white space in place; returns s. */
 char *str_trim(char *s);
+/* Make s valid UTF-8 in place: each byte of a broken or cut sequence
+ * becomes '?'. */
+void str_utf8_fix(char *s);
 /* Case-insensitive prefix test; 1 if s starts with prefix. */
 int str_iprefix(const char *s, const char *prefix);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "relay_state.h"
+#include "log.h"
 #include "cfg.h"
 #include "image_inline.h"
 
@@ -111,12 +112,15 @@ xlate_body(struct relay *x, size_t *len, struct hub_err *err)
 		o.max_bytes = (size_t)cfg->max_inline_image_mb << 20;
 		o.timeout_ms = cfg->user_content_timeout * 1000;
 		o.proxy = cfg->user_content_proxy;
+		o.allow_private = cfg->user_content_allow_private;
 		o.total_bytes = (size_t)cfg->max_inline_images_total_mb << 20;
 		if (hub_inline_images(&r->arena, q, &o, err) != GW_OK)
 			return NULL;
 	}
 	if ((j = x->at.up->req_encode(&r->arena, q, err)) == NULL)
 		return NULL;
+	if (q->dropped != NULL)	/* hosted tools and the like the target has no form for */
+		log_msg(LOG_INFO, "req=%s not translated for %s: %s", r->id, x->at.up->name, q->dropped);
 	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(j);
 	if (s == NULL) {

@@ -1366,6 +1366,12 @@ chat_req_encode(struct arena *a, struct hub_req *q, struct hub_err *err)
 		if (wr_message(&w, &q->msgs[i]) != GW_OK)
 			goto fail;
 	flush_pending(&w);
+	/* web_search_options exists only on OpenAI's search models; any other
+	 * model (and most compatible vendors) refuses it */
+	if (q->web_search && q->model != NULL && strstr(q->model, "search") != NULL)
+		w.bad |= json_object_set_new(o, "web_search_options", json_object());
+	else if (q->web_search)
+		hub_drop(a, q, "web_search");
 	w.bad |= json_object_set_new(o, "model", hub_jstr(q->model));
 	w.bad |= json_object_set(o, "messages", w.msgs);
 	wr_params(&w, o);

@@ -558,6 +558,81 @@ decode_block(struct rd *r, json_t *b, enum hub_role role, const char *path,
 	}
 }
 
+/* A string or text blocks (system prompt, system turn) into parts: empty
+ * strings give none; block paths are prefix + "." + index. */
+static int
+decode_text_blocks(struct rd *r, json_t *c, const char *prefix, struct hub_part **parts, size_t *n)
+{
+	struct hub_part *p;
+	const char *type;
+	char path[64];
+	size_t i;
+	json_t *b;
+	int rc;
+
+	if (json_is_string(c)) {
+		if (json_string_length(c) == 0)
+			return GW_OK;
+		if ((p = hub_add_part(r->a, parts, n, HP_TEXT)) == NULL)
+			return hub_nomem(r->err);
+		p->text = json_string_value(c);
+		return GW_OK;
+	}
+	if (!json_is_array(c))
+		return hub_fail(r->err, "%s: Input should be a valid string or list of text blocks", prefix);
+	json_array_foreach(c, i, b) {
+		snprintf(path, sizeof(path), "%s.%zu", prefix, i);
+		if (!json_is_object(b))
+			return hub_fail(r->err, "%s: Input should be a valid dictionary", path);
+		if ((rc = get_str(r->err, b, path, "type", 1, &type)) != GW_OK)
+			return rc;
+		if (strcmp(type, "text") != 0)
+			return hub_fail(r->err, "%s.type: system text takes blocks of type 'text' only", path);
+		if ((p = hub_add_part(r->a, parts, n, HP_TEXT)) == NULL)
+			return hub_nomem(r->err);
+		if ((rc = get_str(r->err, b, path, "text", 1, &p->text)) != GW_OK)
+			return rc;
+		p->cache_control = keep_cc(r->a, b);
+	}
+	return GW_OK;
+}
+
+/* parts as one HUB_SYSTEM message (none when empty). */
+static int
+add_system(struct rd *r, struct hub_part *parts, size_t n)
+{
+	struct hub_msg *m;
+
+	if (n == 0)
+		return GW_OK;
+	if ((m = hub_add_msg(r->a, r->q, HUB_SYSTEM)) == NULL)
+		return hub_nomem(r->err);
+	m->parts = parts;
+	m->nparts = n;
+	return GW_OK;
+}
+
+/*
+ * A system turn inside messages (Claude Code sends them, beta
+ * "mid-conversation-system"): content a string or text blocks, kept as a
+ * HUB_SYSTEM message at its place; each encoder puts it where its target
+ * takes system text (Chat and Responses in place, Claude and Gemini in the
+ * top-level system).
+ */
+static int
+decode_mid_system(struct rd *r, json_t *m, const char *path)
+{
+	struct hub_part *parts = NULL;
+	char cp[48];
+	size_t n = 0;
+	int rc;
+
+	snprintf(cp, sizeof(cp), "%s.content", path);
+	if ((rc = decode_text_blocks(r, json_object_get(m, "content"), cp, &parts, &n)) != GW_OK)
+		return rc;
+	return add_system(r, parts, n);
+}
+
 static int
 decode_message(struct rd *r, json_t *m, size_t i)
 {
@@ -579,9 +654,11 @@ decode_message(struct rd *r, json_t *m, size_t i)
 		role = HUB_USER;
 	else if (strcmp(rs, "assistant") == 0)
 		role = HUB_ASSISTANT;
+	else if (strcmp(rs, "system") == 0)
+		return decode_mid_system(r, m, path);
 	else
-		return hub_fail(r->err, "messages: Unexpected role \"%.32s\" (%s.role); roles are \"user\" and "
-		    "\"assistant\", the system prompt goes in the top-level `system` field", rs, path);
+		return hub_fail(r->err, "messages: Unexpected role \"%.32s\" (%s.role); roles are \"user\", "
+		    "\"assistant\" and \"system\"", rs, path);
 	c = json_object_get(m, "content");
 	if (json_is_string(c)) {
 		if ((p = hub_add_part(r->a, &parts, &n, HP_TEXT)) == NULL)
@@ -610,46 +687,15 @@ decode_message(struct rd *r, json_t *m, size_t i)
 static int
 decode_system(struct rd *r, json_t *sys)
 {
-	struct hub_part *parts = NULL, *p;
-	struct hub_msg *m;
-	const char *type;
-	char path[32];
-	size_t n = 0, i;
-	json_t *b;
+	struct hub_part *parts = NULL;
+	size_t n = 0;
 	int rc;
 
 	if (sys == NULL || json_is_null(sys))
 		return GW_OK;
-	if (json_is_string(sys)) {
-		if (json_string_length(sys) == 0)
-			return GW_OK;
-		if ((p = hub_add_part(r->a, &parts, &n, HP_TEXT)) == NULL)
-			return hub_nomem(r->err);
-		p->text = json_string_value(sys);
-	} else if (json_is_array(sys)) {
-		json_array_foreach(sys, i, b) {
-			snprintf(path, sizeof(path), "system.%zu", i);
-			if (!json_is_object(b))
-				return hub_fail(r->err, "%s: Input should be a valid dictionary", path);
-			if ((rc = get_str(r->err, b, path, "type", 1, &type)) != GW_OK)
-				return rc;
-			if (strcmp(type, "text") != 0)
-				return hub_fail(r->err, "%s.type: system blocks must be of type 'text'", path);
-			if ((p = hub_add_part(r->a, &parts, &n, HP_TEXT)) == NULL)
-				return hub_nomem(r->err);
-			if ((rc = get_str(r->err, b, path, "text", 1, &p->text)) != GW_OK)
-				return rc;
-			p->cache_control = keep_cc(r->a, b);
-		}
-	} else
-		return hub_fail(r->err, "system: Input should be a valid string or list of text blocks");
-	if (n == 0)
-		return GW_OK;
-	if ((m = hub_add_msg(r->a, r->q, HUB_SYSTEM)) == NULL)
-		return hub_nomem(r->err);
-	m->parts = parts;
-	m->nparts = n;
-	return GW_OK;
+	if ((rc = decode_text_blocks(r, sys, "system", &parts, &n)) != GW_OK)
+		return rc;
+	return add_system(r, parts, n);
 }
 
 static int
@@ -672,9 +718,16 @@ decode_tools(struct rd *r, json_t *tools)
 			return hub_fail(r->err, "%s: Input should be a valid dictionary", path);
 		if ((rc = get_str(r->err, o, path, "type", 0, &type)) != GW_OK)
 			return rc;
-		if (type != NULL && strcmp(type, "custom") != 0)
-			return hub_fail(r->err, "%s: server tool '%.40s' is not supported when translating to this provider",
-			    path, type);
+		if (type != NULL && strncmp(type, "web_search_", 11) == 0) {
+			r->q->web_search = 1;	/* the target's own search, where it has one */
+			continue;
+		}
+		if (type != NULL && strcmp(type, "custom") != 0) {
+			/* bash, text editor, code execution, web fetch...: run by
+			 * Anthropic, nothing elsewhere stands in for them */
+			hub_drop(r->a, r->q, type);
+			continue;
+		}
 		if ((t = hub_add_tool(r->a, r->q)) == NULL)
 			return hub_nomem(r->err);
 		if ((rc = get_str(r->err, o, path, "name", 1, &t->name)) != GW_OK ||
@@ -1486,6 +1539,9 @@ encode_tools(struct re *st, const struct hub_req *q)
 			json_object_set(t, "cache_control", h->cache_control);
 		push(tools, t, &st->oom);	/* "strict" is not sent */
 	}
+	if (q->web_search)	/* Anthropic's own web search, run on its side */
+		push(tools, json_pack("{s:s, s:s}", "type", "web_search_20250305", "name", "web_search"),
+		    &st->oom);
 	return tools;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "hub.h"
+#include "fmt_gemini.h"
 
 /* Gemini 3 rejects function calls in history without a thoughtSignature;
  * this documented value skips the check (ai.google.dev "Thought
@@ -451,8 +452,15 @@ encode_tools(struct genc *e, json_t *body)
 	const char *mode = NULL;
 	size_t i;
 
-	if (q->ntools == 0)
+	if (q->ntools == 0) {
+		/* Google Search grounding; Gemini before 3 refuses it next to
+		 * function declarations, so it goes only where there are none */
+		if (q->web_search)
+			return oset(body, "tools", json_pack("[{s:{}}]", "googleSearch"));
 		return 0;
+	}
+	if (q->web_search)
+		hub_drop(e->a, e->q, "web_search");
 	if ((decls = json_array()) == NULL ||
 	    oset(body, "tools", json_pack("[{s:o}]", "functionDeclarations", decls)) != 0)
 		return -1;
@@ -616,20 +624,6 @@ jstr(struct arena *a, json_t *o, const char *k)
 	return json_is_string(v) ? arena_strdup(a, json_string_value(v)) : NULL;
 }
 
-/* A compact JSON text of v in the arena ("{}" when v is not an object). */
-static const char *
-json_text(struct arena *a, json_t *v)
-{
-	char *s;
-	const char *r;
-
-	if (!json_is_object(v) || (s = json_dumps(v, JSON_COMPACT)) == NULL)
-		return "{}";
-	r = arena_strdup(a, s);
-	free(s);
-	return r;
-}
-
 /* finishReason (§4.3, §7.3); unknown values are a natural stop. */
 static enum hub_finish
 map_finish(const char *r)
@@ -705,7 +699,7 @@ resp_part(struct arena *a, struct hub_resp *out, json_t *gp, int *ntools)
 		if ((p->id = jstr(a, fc, "id")) == NULL)
 			p->id = hub_new_id(a, "call_");
 		p->name = jstr(a, fc, "name");
-		p->args = json_text(a, json_object_get(fc, "args"));
+		p->args = hub_obj_text(a, json_object_get(fc, "args"));
 		if (p->name == NULL)
 			p->name = "";
 		(*ntools)++;
@@ -821,7 +815,7 @@ dec_part(struct gdec *d, json_t *gp)
 
 	if (json_is_object(fc)) {
 		struct hub_ev ev = { .type = HE_TOOL_START, .index = d->ntools };
-		const char *args = json_text(d->a, json_object_get(fc, "args"));
+		const char *args = hub_obj_text(d->a, json_object_get(fc, "args"));
 		if ((ev.id = jstr(d->a, fc, "id")) == NULL)
 			ev.id = hub_new_id(d->a, "call_");
 		if ((ev.name = jstr(d->a, fc, "name")) == NULL)
@@ -990,6 +984,11 @@ gem_error_decode(struct arena *a, json_t *body, const char **type, const char **
 
 const struct hub_format hub_gemini = {
 	.name = "gemini",
+	.req_decode = gem_req_decode,
+	.resp_encode = gem_resp_encode,
+	.enc_new = gem_enc_new,
+	.enc_event = gem_enc_event,
+	.error_encode = gem_error_encode,
 	.req_encode = gem_req_encode,
 	.resp_decode = gem_resp_decode,
 	.dec_new = gem_dec_new,

@@ -9,7 +9,8 @@
 #include "buf.h"
 #include "util.h"
 
-#define STORED_MSG "requires stored responses, which this gateway does not keep"
+#define STORED_MSG "requires stored responses, which this gateway does not keep on this channel; " \
+	"send the items themselves (store: false)"
 
 /* ---------------------------------------------------------------------
  * Small helpers
@@ -320,7 +321,7 @@ rq_function_call(struct rq *r, json_t *it, const char *path)
 {
 	const char *call_id = jstr(it, "call_id"), *name = jstr(it, "name");
 	const char *args = jstr(it, "arguments");
-	json_t *id = jopt(it, "id");
+	json_t *id = jopt(it, "id"), *v;
 	struct hub_msg *m;
 	struct hub_part *hp;
 
@@ -332,6 +333,10 @@ rq_function_call(struct rq *r, json_t *it, const char *path)
 		return hub_fail(r->err, "%s.arguments: expected a string (JSON text)", path);
 	if (id != NULL && !json_is_string(id))
 		return hub_fail(r->err, "%s.id: expected a string", path);
+	if ((v = jopt(it, "namespace")) != NULL && !json_is_string(v))
+		return hub_fail(r->err, "%s.namespace: expected a string", path);
+	if (v != NULL && (name = hub_ns_name(r->a, json_string_value(v), name)) == NULL)
+		return hub_nomem(r->err);
 	if ((m = rq_assistant(r)) == NULL ||
 	    (hp = hub_add_part(r->a, &m->parts, &m->nparts, HP_TOOL_CALL)) == NULL)
 		return hub_nomem(r->err);
@@ -339,6 +344,47 @@ rq_function_call(struct rq *r, json_t *it, const char *path)
 	hp->name = name;
 	hp->args = *args ? args : "{}";
 	hp->item_id = json_string_value(id);
+	return GW_OK;
+}
+
+/* A custom (free-form) tool call: a call of the function the custom tool
+ * became, its text as {"input": text}. */
+static int
+rq_custom_call(struct rq *r, json_t *it, const char *path)
+{
+	const char *call_id = jstr(it, "call_id"), *name = jstr(it, "name");
+	const char *input = jstr(it, "input");
+	json_t *ns = jopt(it, "namespace"), *o;
+	struct hub_msg *m;
+	struct hub_part *hp;
+	char *s;
+
+	if (call_id == NULL)
+		return hub_fail(r->err, "%s.call_id: expected a string", path);
+	if (name == NULL)
+		return hub_fail(r->err, "%s.name: expected a string", path);
+	if (input == NULL)
+		return hub_fail(r->err, "%s.input: expected a string", path);
+	if (ns != NULL && !json_is_string(ns))
+		return hub_fail(r->err, "%s.namespace: expected a string", path);
+	if (ns != NULL && (name = hub_ns_name(r->a, json_string_value(ns), name)) == NULL)
+		return hub_nomem(r->err);
+	if ((o = json_pack("{s:o}", "input", hub_jstr(input))) == NULL)
+		return hub_nomem(r->err);
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (s == NULL)
+		return hub_nomem(r->err);
+	if ((m = rq_assistant(r)) == NULL ||
+	    (hp = hub_add_part(r->a, &m->parts, &m->nparts, HP_TOOL_CALL)) == NULL ||
+	    (hp->args = arena_strdup(r->a, s)) == NULL) {
+		free(s);
+		return hub_nomem(r->err);
+	}
+	free(s);
+	hp->id = call_id;
+	hp->name = name;
+	hp->item_id = jstr(it, "id");
 	return GW_OK;
 }
 
@@ -422,6 +468,25 @@ rq_call_output(struct rq *r, json_t *it, const char *path)
 	return GW_OK;
 }
 
+/* Items of hosted tools (FORMATS.md §2.3), and Codex's compaction summary
+ * (encrypted for OpenAI only): history a translated request leaves out. */
+static int
+hosted_item(const char *type)
+{
+	static const char *const hosted[] = {
+		"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call",
+		"computer_call", "computer_call_output", "mcp_call", "mcp_list_tools",
+		"mcp_approval_request", "mcp_approval_response", "compaction", "tool_search_call",
+		"tool_search_output",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hosted) / sizeof(hosted[0]); i++)
+		if (streq(type, hosted[i]))
+			return 1;
+	return 0;
+}
+
 static int
 rq_input(struct rq *r, json_t *input)
 {
@@ -457,13 +522,20 @@ rq_input(struct rq *r, json_t *input)
 			rc = rq_message(r, it, path);
 		else if (streq(type, "function_call"))
 			rc = rq_function_call(r, it, path);
-		else if (streq(type, "function_call_output"))
+		else if (streq(type, "function_call_output") || streq(type, "custom_tool_call_output"))
 			rc = rq_call_output(r, it, path);
+		else if (streq(type, "custom_tool_call"))
+			rc = rq_custom_call(r, it, path);
 		else if (streq(type, "reasoning"))
 			rc = rq_reasoning(r, it, path);
 		else if (streq(type, "item_reference"))
 			rc = hub_fail(r->err, "%s: item_reference " STORED_MSG, path);
-		else
+		else if (hosted_item(type)) {
+			/* a hosted tool's call (and its result) ran upstream; a
+			 * target without that tool has nothing to replay it as */
+			hub_drop(r->a, r->q, type);
+			rc = GW_OK;
+		} else
 			rc = hub_fail(r->err, "%s.type: unsupported item type \"%.40s\"", path, type);
 		if (rc != GW_OK)
 			return rc;
@@ -471,13 +543,65 @@ rq_input(struct rq *r, json_t *input)
 	return GW_OK;
 }
 
+/* One function or custom tool (t, at path) into the hub, inside
+ * namespace ns (NULL = none). */
+static int
+rq_function_tool(struct rq *r, json_t *t, const char *path, const char *ns)
+{
+	const char *type = jstr(t, "type"), *name;
+	struct hub_tool *ht;
+	json_t *v;
+
+	if ((name = jstr(t, "name")) == NULL)
+		return hub_fail(r->err, "%s.name: expected a string", path);
+	if ((v = jopt(t, "description")) != NULL && !json_is_string(v))
+		return hub_fail(r->err, "%s.description: expected a string", path);
+	if ((ht = hub_add_tool(r->a, r->q)) == NULL)
+		return hub_nomem(r->err);
+	ht->description = json_string_value(v);
+	ht->name = name;
+	if (ns != NULL) {
+		ht->ns = ns;
+		ht->local = name;
+		if ((ht->name = hub_ns_name(r->a, ns, name)) == NULL)
+			return hub_nomem(r->err);
+	}
+	if (streq(type, "custom")) {
+		/* free-form text in; the grammar (format) cannot be enforced
+		 * by a function schema and is left to the description */
+		ht->custom = 1;
+		ht->parameters = hub_keep(r->a, json_pack("{s:s, s:{s:{s:s, s:s}}, s:[s], s:b}",
+		    "type", "object", "properties", "input", "type", "string", "description",
+		    "The raw input of the tool, as free-form text", "required", "input",
+		    "additionalProperties", 0));
+		if (ht->parameters == NULL)
+			return hub_nomem(r->err);
+		return GW_OK;
+	}
+	if ((v = jopt(t, "parameters")) != NULL && !json_is_object(v))
+		return hub_fail(r->err, "%s.parameters: expected a JSON Schema object", path);
+	ht->parameters = v;
+	if ((v = jopt(t, "strict")) != NULL && !json_is_boolean(v))
+		return hub_fail(r->err, "%s.strict: expected a boolean", path);
+	ht->strict = v ? json_is_true(v) : -1;
+	return GW_OK;
+}
+
+/*
+ * tools: functions as they are; a namespace's functions flattened into
+ * "ns__name" functions; custom tools as functions of one string; web search
+ * noted in q->web_search; other hosted tools (file search, code
+ * interpreter, image generation, computer use, MCP, local shell...) have
+ * no equivalent elsewhere and are left out (q->dropped).
+ */
 static int
 rq_tools(struct rq *r, json_t *tools)
 {
-	json_t *t, *v;
-	struct hub_tool *ht;
-	const char *type;
-	size_t i;
+	json_t *t, *inner;
+	const char *type, *ns;
+	char path[64];
+	size_t i, j;
+	int rc;
 
 	if (tools == NULL)
 		return GW_OK;
@@ -485,24 +609,30 @@ rq_tools(struct rq *r, json_t *tools)
 		return hub_fail(r->err, "tools: expected an array");
 	for (i = 0; i < json_array_size(tools); i++) {
 		t = json_array_get(tools, i);
+		snprintf(path, sizeof(path), "tools[%zu]", i);
 		if ((type = jstr(t, "type")) == NULL)
-			return hub_fail(r->err, "tools[%zu].type: expected a string", i);
-		if (!streq(type, "function"))
-			return hub_fail(r->err, "tools[%zu]: tool type %.40s is only available on an OpenAI "
-			    "Responses upstream", i, type);
-		if ((ht = hub_add_tool(r->a, r->q)) == NULL)
-			return hub_nomem(r->err);
-		if ((ht->name = jstr(t, "name")) == NULL)
-			return hub_fail(r->err, "tools[%zu].name: expected a string", i);
-		if ((v = jopt(t, "description")) != NULL && !json_is_string(v))
-			return hub_fail(r->err, "tools[%zu].description: expected a string", i);
-		ht->description = json_string_value(v);
-		if ((v = jopt(t, "parameters")) != NULL && !json_is_object(v))
-			return hub_fail(r->err, "tools[%zu].parameters: expected a JSON Schema object", i);
-		ht->parameters = v;
-		if ((v = jopt(t, "strict")) != NULL && !json_is_boolean(v))
-			return hub_fail(r->err, "tools[%zu].strict: expected a boolean", i);
-		ht->strict = v ? json_is_true(v) : -1;
+			return hub_fail(r->err, "%s.type: expected a string", path);
+		if (streq(type, "function") || streq(type, "custom")) {
+			if ((rc = rq_function_tool(r, t, path, NULL)) != GW_OK)
+				return rc;
+		} else if (streq(type, "namespace")) {
+			if ((ns = jstr(t, "name")) == NULL)
+				return hub_fail(r->err, "%s.name: expected a string", path);
+			inner = json_object_get(t, "tools");
+			if (!json_is_array(inner))
+				return hub_fail(r->err, "%s.tools: expected an array", path);
+			for (j = 0; j < json_array_size(inner); j++) {
+				snprintf(path, sizeof(path), "tools[%zu].tools[%zu]", i, j);
+				type = jstr(json_array_get(inner, j), "type");
+				if (!streq(type, "function") && !streq(type, "custom"))
+					return hub_fail(r->err, "%s.type: expected \"function\" or \"custom\"", path);
+				if ((rc = rq_function_tool(r, json_array_get(inner, j), path, ns)) != GW_OK)
+					return rc;
+			}
+		} else if (prefixed(type, "web_search"))
+			r->q->web_search = 1;
+		else
+			hub_drop(r->a, r->q, type);
 	}
 	return GW_OK;
 }
@@ -531,6 +661,9 @@ rq_tool_choice(struct rq *r, json_t *tc)
 	if (streq(type, "function") || streq(type, "tool")) {
 		if ((r->q->tool_choice_name = jstr(tc, "name")) == NULL)
 			return hub_fail(r->err, "tool_choice.name: expected a string");
+		if ((s = jstr(tc, "namespace")) != NULL &&
+		    (r->q->tool_choice_name = hub_ns_name(r->a, s, r->q->tool_choice_name)) == NULL)
+			return hub_nomem(r->err);
 		r->q->tool_choice = HTC_FORCED;
 		return GW_OK;
 	}
@@ -545,7 +678,17 @@ rq_tool_choice(struct rq *r, json_t *tc)
 			return hub_fail(r->err, "tool_choice.mode: expected \"auto\" or \"required\"");
 		return GW_OK;
 	}
-	return hub_fail(r->err, "tool_choice: tool type %.40s is only available on an OpenAI Responses upstream", type);
+	if (streq(type, "custom")) {
+		if ((s = jstr(tc, "name")) == NULL)
+			return hub_fail(r->err, "tool_choice.name: expected a string");
+		r->q->tool_choice_name = s;
+		r->q->tool_choice = HTC_FORCED;
+		return GW_OK;
+	}
+	/* a hosted tool forced: left to the model, like the tool itself */
+	hub_drop(r->a, r->q, "tool_choice");
+	r->q->tool_choice = HTC_AUTO;
+	return GW_OK;
 }
 
 static int
@@ -750,12 +893,46 @@ item_message(const char *id, const char *text, size_t len, const char *status)
 	return it;
 }
 
-static json_t *
-item_call(const char *id, const char *call_id, const char *name, const char *args,
-    const char *status)
+/* The "input" text of a custom tool call's {"input": text} arguments (the
+ * arguments themselves when they are not that), in the arena. */
+static const char *
+custom_input(struct arena *a, const char *args)
 {
-	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "id", hub_jstr(id), "type", "function_call",
-	    "status", status, "call_id", hub_jstr(call_id), "name", hub_jstr(name), "arguments", hub_jstr(args));
+	json_t *j = json_loads(args ? args : "", 0, NULL);
+	const char *s = json_is_object(j) ? jstr(j, "input") : NULL;
+
+	s = s ? arena_strdup(a, s) : (args ? args : "");
+	json_decref(j);
+	return s;
+}
+
+/*
+ * A function_call item of upstream tool name `name` (new ref), as the
+ * client declared the tool: a function of a namespace gets its own name
+ * and `namespace` back; a custom tool's call is a custom_tool_call whose
+ * input is the text (args NULL: the empty input of an item just added).
+ */
+static json_t *
+item_call(struct arena *a, const struct hub_req *q, const char *id, const char *call_id,
+    const char *name, const char *args, const char *status)
+{
+	const struct hub_tool *t = q ? hub_tool_origin(q, name) : NULL;
+	json_t *it;
+
+	if (t != NULL && t->custom)
+		it = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "id", hub_jstr(id), "type", "custom_tool_call",
+		    "status", status, "call_id", hub_jstr(call_id), "name", hub_jstr(t->local ? t->local : name),
+		    "input", hub_jstr(args ? custom_input(a, args) : ""));
+	else
+		it = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "id", hub_jstr(id), "type", "function_call",
+		    "status", status, "call_id", hub_jstr(call_id), "name", hub_jstr(t && t->local ? t->local : name),
+		    "arguments", hub_jstr(args ? args : ""));
+	if (it != NULL && t != NULL && t->ns != NULL &&
+	    json_object_set_new(it, "namespace", hub_jstr(t->ns)) != 0) {
+		json_decref(it);
+		return NULL;
+	}
+	return it;
 }
 
 /* The response object (new ref); takes output, usage and error. */
@@ -838,7 +1015,7 @@ resp_resp_encode(struct arena *a, const struct hub_req *req, const struct hub_re
 			    p->text, p->text && *p->text, p->signature);
 			break;
 		case HP_TOOL_CALL:
-			it = item_call(prefixed(p->item_id, "fc_") ? p->item_id : hub_new_id(a, "fc_"),
+			it = item_call(a, req, prefixed(p->item_id, "fc_") ? p->item_id : hub_new_id(a, "fc_"),
 			    p->id ? p->id : hub_new_id(a, "call_"), p->name,
 			    p->args && *p->args ? p->args : "{}", "completed");
 			break;
@@ -883,6 +1060,7 @@ struct renc {
 	const char *sig;		/* reasoning: encrypted_content */
 	const char *call_id, *name;
 	int tool_index;
+	int custom;			/* the open call is a custom tool's: no argument deltas */
 	/* remembered for the end */
 	enum hub_finish finish;
 	struct hub_usage usage;
@@ -1026,6 +1204,17 @@ enc_close(struct renc *e)
 		item = item_message(e->item_id, t, n, "completed");
 		break;
 	case IT_CALL:
+		if (e->custom) {
+			/* the text is known once the arguments are complete */
+			item = item_call(e->a, e->req, e->item_id, e->call_id, e->name, n ? t : "{}", "completed");
+			o = ev_item(e, "response.custom_tool_call_input.done");
+			if (item == NULL || ev_write(e, "response.custom_tool_call_input.done",
+			    ev_with(o, "input", json_incref(json_object_get(item, "input"))))) {
+				json_decref(item);
+				return 1;
+			}
+			break;
+		}
 		/* a call without arguments still gets a JSON text, in the
 		 * deltas too for clients that only add those up */
 		if (n == 0) {
@@ -1037,7 +1226,7 @@ enc_close(struct renc *e)
 		o = ev_item(e, "response.function_call_arguments.done");
 		if (ev_write(e, "response.function_call_arguments.done", ev_with(o, "arguments", hub_jstr(t))))
 			return 1;
-		item = item_call(e->item_id, e->call_id, e->name, t, "completed");
+		item = item_call(e->a, e->req, e->item_id, e->call_id, e->name, t, "completed");
 		break;
 	}
 	if (item == NULL || json_array_append(e->output, item) != 0) {
@@ -1145,7 +1334,8 @@ enc_tool_start(struct renc *e, const struct hub_ev *ev)
 	e->name = arena_strdup(e->a, ev->name ? ev->name : "");
 	if (e->call_id == NULL || e->name == NULL)
 		return e->gone = 1;
-	return enc_added(e, item_call(e->item_id, e->call_id, e->name, "", "in_progress"));
+	e->custom = hub_tool_origin(e->req, e->name) != NULL && hub_tool_origin(e->req, e->name)->custom;
+	return enc_added(e, item_call(e->a, e->req, e->item_id, e->call_id, e->name, NULL, "in_progress"));
 }
 
 static int
@@ -1155,8 +1345,8 @@ enc_tool_args(struct renc *e, const struct hub_ev *ev, const char *s, size_t n)
 	 * stream calls one after the other */
 	if (e->open != IT_CALL || ev->index != e->tool_index || n == 0)
 		return 0;
-	if (enc_acc(e, s, n))
-		return 1;
+	if (enc_acc(e, s, n) || e->custom)
+		return e->gone;
 	return ev_write(e, "response.function_call_arguments.delta",
 	    ev_with(ev_item(e, "response.function_call_arguments.delta"), "delta", hub_jstrn(s, n)));
 }
@@ -1369,7 +1559,8 @@ re_user(struct arena *a, const struct hub_msg *m, json_t *input)
 		p = &m->parts[i];
 		if (p->type == HP_TOOL_RESULT)
 			fail |= json_array_append_new(input, re_call_output(a, p));
-		else if (m->role == HUB_USER && (it = re_input_part(a, p)) != NULL)
+		else if ((m->role == HUB_USER || (m->role == HUB_SYSTEM && p->type == HP_TEXT)) &&
+		    (it = re_input_part(a, p)) != NULL)
 			fail |= json_array_append_new(content, it);
 	}
 	if (json_array_size(content) == 0) {
@@ -1377,7 +1568,19 @@ re_user(struct arena *a, const struct hub_msg *m, json_t *input)
 		return fail;
 	}
 	return fail | json_array_append_new(input, json_pack("{s:s, s:s, s:o}", "type", "message",
-	    "role", "user", "content", content));
+	    "role", m->role == HUB_SYSTEM ? "developer" : "user", "content", content));
+}
+
+/* The number of system messages before the first other one: they become
+ * `instructions`; later ones stay in place as developer messages. */
+static size_t
+leading_system(const struct hub_req *q)
+{
+	size_t i = 0;
+
+	while (i < q->nmsgs && q->msgs[i].role == HUB_SYSTEM)
+		i++;
+	return i;
 }
 
 /* An assistant turn: reasoning items that can be replayed (signature and
@@ -1450,6 +1653,8 @@ re_tools(const struct hub_req *q)
 		fail |= json_object_set_new(t, "strict", json_boolean(ht->strict == 1));
 		fail |= json_array_append_new(arr, t);
 	}
+	if (q->web_search)
+		fail |= json_array_append_new(arr, json_pack("{s:s}", "type", "web_search"));
 	if (fail) {
 		json_decref(arr);
 		return NULL;
@@ -1491,9 +1696,7 @@ re_instructions(struct arena *a, const struct hub_req *q)
 	json_t *j;
 	size_t i;
 
-	for (i = 0; i < q->nmsgs; i++) {
-		if (q->msgs[i].role != HUB_SYSTEM)
-			continue;
+	for (i = 0; i < leading_system(q); i++) {
 		if ((t = hub_msg_text(a, &q->msgs[i])) == NULL)
 			goto fail;
 		if (*t == '\0')
@@ -1510,8 +1713,9 @@ fail:
 }
 
 /*
- * Upstream side: the hub as a Responses request body (new ref). System
- * messages become `instructions`; store:false, so reasoning is replayed with
+ * Upstream side: the hub as a Responses request body (new ref). Leading
+ * system messages become `instructions`, later ones developer messages in
+ * place; store:false, so reasoning is replayed with
  * encrypted_content. The Responses API has no stop, seed, n, penalties or
  * top_k: they are dropped.
  */
@@ -1542,12 +1746,14 @@ resp_req_encode(struct arena *a, struct hub_req *q, struct hub_err *err)
 		case HUB_TOOL:
 			fail |= re_user(a, &q->msgs[i], input);
 			break;
-		default:
+		case HUB_SYSTEM:
+			if (i >= leading_system(q))
+				fail |= re_user(a, &q->msgs[i], input);
 			break;
 		}
 	}
 	fail |= json_object_set_new(b, "input", input);
-	if (q->ntools)
+	if (q->ntools || q->web_search)
 		fail |= json_object_set_new(b, "tools", re_tools(q));
 	if (q->tool_choice != HTC_UNSET)
 		fail |= json_object_set_new(b, "tool_choice", tool_choice_json(q));

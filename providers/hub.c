@@ -185,6 +185,63 @@ hub_call_name(const struct hub_req *q, const char *id)
 	return NULL;
 }
 
+void
+hub_drop(struct arena *a, struct hub_req *q, const char *what)
+{
+	const char *d = q->dropped, *hit;
+	size_t n = strlen(what);
+
+	for (hit = d ? strstr(d, what) : NULL; hit != NULL; hit = strstr(hit + 1, what))
+		if ((hit == d || hit[-1] == ' ') && (hit[n] == '\0' || hit[n] == ','))
+			return;
+	d = d ? arena_printf(a, "%s, %s", d, what) : arena_strdup(a, what);
+	if (d != NULL)
+		q->dropped = d;
+}
+
+const struct hub_tool *
+hub_tool_origin(const struct hub_req *q, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < q->ntools; i++)
+		if (q->tools[i].name && strcmp(q->tools[i].name, name) == 0)
+			return &q->tools[i];
+	return NULL;
+}
+
+/* OpenAI and Anthropic take function names up to 64 bytes. */
+#define HUB_NAME_MAX	64
+
+const char *
+hub_ns_name(struct arena *a, const char *ns, const char *local)
+{
+	const char *s = arena_printf(a, "%s__%s", ns, local);
+	uint32_t h = 2166136261u;	/* FNV-1a of the whole name */
+	const char *p;
+
+	if (s == NULL || strlen(s) <= HUB_NAME_MAX)
+		return s;
+	for (p = s; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return arena_printf(a, "%.*s_%08x", HUB_NAME_MAX - 9, s, (unsigned)h);
+}
+
+const char *
+hub_obj_text(struct arena *a, json_t *v)
+{
+	char *s;
+	const char *r;
+
+	if (!json_is_object(v) || (s = json_dumps(v, JSON_COMPACT)) == NULL)
+		return "{}";
+	r = arena_strdup(a, s);
+	free(s);
+	return r ? r : "{}";
+}
+
 const char *
 hub_new_id(struct arena *a, const char *prefix)
 {

@@ -71,11 +71,18 @@ struct hub_msg {
 };
 
 struct hub_tool {
-	const char *name;
+	const char *name;		/* the name the upstream sees (flattened: see ns) */
 	const char *description;	/* NULL = none */
 	json_t *parameters;		/* JSON Schema object; NULL = {"type":"object","properties":{}} */
 	int strict;			/* -1 unset, 0, 1 */
 	json_t *cache_control;
+	/* Responses tools that only a Responses upstream has, carried as plain
+	 * functions: a function of a `namespace` tool is named ns + "__" +
+	 * local (local = its name inside ns); a `custom` (free-form) tool takes
+	 * one string, {"input": "..."}. hub_tool_origin() maps calls back. */
+	const char *ns;			/* NULL = not in a namespace */
+	const char *local;		/* the name inside ns (NULL when ns is NULL) */
+	int custom;			/* 1 = a custom tool: args {"input": text} */
 };
 
 enum hub_tool_choice {
@@ -117,6 +124,14 @@ struct hub_req {
 	size_t ntools;
 	enum hub_tool_choice tool_choice;
 	const char *tool_choice_name;	/* HTC_FORCED */
+	/* Hosted web search asked for (Responses web_search*, Claude
+	 * web_search_2025*): Claude targets get Anthropic's web search tool,
+	 * Gemini targets google_search when there are no function tools, Chat
+	 * targets nothing. */
+	int web_search;
+	/* What the client sent that the translation leaves out (hosted tools
+	 * without an equivalent, ...): a ", "-joined list for the log, or NULL. */
+	const char *dropped;
 	int parallel_tool_calls;	/* -1 unset, 0, 1 */
 	/* structured output */
 	enum hub_format_type rf;
@@ -212,7 +227,7 @@ struct hub_err {
 };
 
 /* One wire format. A function is NULL where the format is never used that
- * way (Gemini is an upstream protocol only). */
+ * way. */
 struct hub_format {
 	const char *name;	/* "chat", "claude", "responses", "gemini" */
 
@@ -290,6 +305,20 @@ const char *hub_msg_text(struct arena *a, const struct hub_msg *m);
 /* The name of the tool call with this id in the request's history (Gemini
  * needs names on results), or NULL. */
 const char *hub_call_name(const struct hub_req *q, const char *id);
+/* Note in q->dropped that what was left out (arena copy; a note already
+ * there is not repeated). */
+void hub_drop(struct arena *a, struct hub_req *q, const char *what);
+/* The tool (from q->tools) a call of upstream name `name` is for, or NULL
+ * when q has none of that name. Responses encoders use it to give calls
+ * of namespace and custom tools back their own shape. */
+const struct hub_tool *hub_tool_origin(const struct hub_req *q, const char *name);
+/* The flattened name of function `local` of namespace ns ("ns__local"; a
+ * name over 64 bytes is cut and given a hash suffix so it stays unique
+ * and fits OpenAI's pattern). Arena copy; NULL on ENOMEM. */
+const char *hub_ns_name(struct arena *a, const char *ns, const char *local);
+/* A compact JSON text of object v in the arena; "{}" when v is not an
+ * object (or on ENOMEM): tool arguments from formats that send objects. */
+const char *hub_obj_text(struct arena *a, json_t *v);
 /* A fresh id: prefix + 24 random alphanumerics ("call_", "toolu_", "msg_"). */
 const char *hub_new_id(struct arena *a, const char *prefix);
 /* Default thinking budget for an effort when a target needs a number

@@ -3,8 +3,11 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include "image_inline.h"
@@ -24,6 +27,7 @@ struct fetch {
 	int bad;		/* not a 2xx image answer */
 	int too_big;
 	int nomem;
+	int refused;		/* an address the guard refused */
 };
 
 /* How much of url an error message quotes: a prefix that does not cut a
@@ -102,6 +106,70 @@ on_write(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* An IPv4 address (host order) no user-supplied URL may reach: "this"
+ * network, private (RFC 1918), CGNAT (also Alibaba's metadata), loopback,
+ * link-local (AWS/GCP/Azure metadata 169.254.169.254), IETF protocol
+ * assignments, benchmarking, multicast, reserved and broadcast. */
+static int
+v4_private(uint32_t a)
+{
+	static const struct { uint32_t net, mask; } nets[] = {
+		{ 0x00000000, 0xff000000 }, { 0x0a000000, 0xff000000 }, { 0x64400000, 0xffc00000 },
+		{ 0x7f000000, 0xff000000 }, { 0xa9fe0000, 0xffff0000 }, { 0xac100000, 0xfff00000 },
+		{ 0xc0000000, 0xffffff00 }, { 0xc0a80000, 0xffff0000 }, { 0xc6120000, 0xfffe0000 },
+		{ 0xe0000000, 0xf0000000 }, { 0xf0000000, 0xf0000000 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if ((a & nets[i].mask) == nets[i].net)
+			return 1;
+	return 0;
+}
+
+/* The same for IPv6: unspecified, loopback, unique local (fc00::/7, AWS's
+ * fd00:ec2::254), link-local, multicast, and IPv4 inside (mapped,
+ * compatible, NAT64) checked as IPv4. */
+static int
+v6_private(const unsigned char *b)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char zero[12];
+	uint32_t v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
+
+	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0 || memcmp(b, zero, 12) == 0)
+		return v4_private(v4) || memcmp(b, zero, 12) == 0;	/* ::, ::1 and ::a.b.c.d */
+	return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+}
+
+/* May a URL given by a user make us connect to sa? */
+int
+image_addr_allowed(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return !v4_private(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6)
+		return !v6_private(((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr);
+	return 0;	/* unix sockets and the like: never */
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: curl asks for a socket for each address it
+ * is about to connect to (each DNS answer tried, each redirect's host), so
+ * the check is on the address actually used, not on the URL's text. */
+static curl_socket_t
+open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *ca)
+{
+	struct fetch *f = arg;
+
+	(void)purpose;
+	if (!image_addr_allowed(&ca->addr)) {
+		f->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(ca->family, ca->socktype, ca->protocol);
+}
+
 static int fail(struct hub_err *err, int rc, const char *fmt, ...) GW_FMT(3, 4);
 
 /* Fill err (400, or 500 for ENOMEM) and return rc. */
@@ -146,6 +214,10 @@ setup(CURL *e, const char *url, const struct image_inline_opts *o, struct fetch 
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "Mozilla/5.0 (compatible; oneapi-fcgi image fetch)");
 	if (o->proxy && o->proxy[0])
 		curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+	else if (!o->allow_private) {
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
+	}
 }
 
 /* base64 of the body into the arena, no newlines. */
@@ -193,7 +265,10 @@ inline_one(struct arena *a, struct hub_part *p, const struct image_inline_opts *
 	cc = curl_easy_perform(f.easy);
 	if (cc == CURLE_OK)
 		check_answer(&f);	/* an empty body never reached on_write */
-	if (f.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+	if (f.refused && cc != CURLE_OK) {
+		rc = fail(err, GW_EINPUT, "cannot fetch image %.*s: it points at a loopback, private or "
+		    "link-local address, which this gateway does not fetch (USER_CONTENT_ALLOW_PRIVATE)", U(url));
+	} else if (f.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		size_t cap = max < per ? o->total_bytes : max;
 		if (cap >= (1u << 20))
 			snprintf(detail, sizeof(detail), "%zu MB", cap >> 20);
@@ -252,7 +327,7 @@ int
 hub_inline_images(struct arena *a, struct hub_req *q, const struct image_inline_opts *o,
     struct hub_err *err)
 {
-	static const struct image_inline_opts defaults = { 0, 0, NULL, 0 };
+	static const struct image_inline_opts defaults = { 0, 0, NULL, 0, 0 };
 	size_t i, max, left;
 	int rc;
 

@@ -12,6 +12,12 @@ struct image_inline_opts {
 	long timeout_ms;	/* whole fetch; <= 0 = IMAGE_INLINE_TIMEOUT_MS */
 	const char *proxy;	/* NULL or "" = none */
 	size_t total_bytes;	/* all images of the request; 0 = IMAGE_INLINE_MAX */
+	/* 0 (the default): refuse to connect to loopback, private, link-local
+	 * (cloud metadata), CGNAT, multicast and reserved addresses, checked on
+	 * each address curl is about to connect to, after DNS and after every
+	 * redirect; 1 = allow (USER_CONTENT_ALLOW_PRIVATE). Through a proxy
+	 * only the proxy is connected to, and it is not checked. */
+	int allow_private;
 };
 
 #define IMAGE_INLINE_MAX		(20u << 20)	/* Gemini's inline request limit */
@@ -22,11 +28,18 @@ struct image_inline_opts {
  * a 2xx answer typed image/jpeg|png|gif|webp of at most max_bytes (and of at
  * most what total_bytes leaves after the images before it), then set
  * part->mime and part->data (base64, arena copies) and clear part->url.
- * Blocking; one curl easy handle per image. GW_OK, or GW_EINPUT with err
+ * Addresses as o->allow_private says (a refused one is a 400 naming the
+ * url). Blocking; one curl easy handle per image. GW_OK, or GW_EINPUT with err
  * filled (status 400, a message naming the url) for the first image that
  * cannot be used; GW_ENOMEM (err says so, status 500). Parts already
  * inlined stay inlined when a later one fails. */
 int hub_inline_images(struct arena *a, struct hub_req *q, const struct image_inline_opts *o,
     struct hub_err *err);
+
+struct sockaddr;
+/* May a user's URL make the gateway connect to this address? 0 for
+ * loopback, private, link-local, CGNAT, multicast and reserved ones (and
+ * non-IP families). */
+int image_addr_allowed(const struct sockaddr *sa);
 
 #endif

@@ -137,6 +137,11 @@ const SAMPLES = {
 
 /** A value that fits a JSON schema (or Gemini OpenAPI schema). */
 export function sampleFor(schema, key, ctx = {}) {
+	if (ctx.command && (key === 'command' || key === 'cmd')) {
+		const t = isObj(schema) ? (Array.isArray(schema.type) ? schema.type[0] : schema.type) : 'string';
+		if (t === 'array') return ['bash', '-lc', ctx.command];
+		return ctx.command;
+	}
 	if (!isObj(schema)) return has(SAMPLES, key ?? '') ? SAMPLES[key] : 'example';
 	if (has(schema, 'const')) return schema.const;
 	if (Array.isArray(schema.enum) && schema.enum.length) {
@@ -180,6 +185,62 @@ export function argsFor(name, schema, ctx = {}) {
 	return isObj(v) ? v : {};
 }
 
+// ---- agents: "Run the command `…`" --------------------------------------------
+// A user text asking to "run the command `CMD`" makes the fake act like a
+// coding model: it calls the client's shell tool (a tool whose schema has a
+// `command` or `cmd` property: Claude Code's Bash, Codex's exec_command,
+// OpenCode's bash) with CMD, and once the conversation ends with that
+// call's result, answers "The command printed: <its last line>" (Codex
+// wraps the output in a few lines of its own). The facts come
+// from the request in each format (agentFacts). A last user text "Say
+// hello." gets the greeting even when tools are offered.
+
+const COMMAND_RE = /run the command `([^`]+)`/i;
+const isShellTool = (t) => isObj(t.schema?.properties) && (has(t.schema.properties, 'command') || has(t.schema.properties, 'cmd'));
+
+const textOf = (c) => {
+	if (isStr(c)) return c;
+	if (!Array.isArray(c)) return '';
+	return c.map((b) => (isStr(b?.text) ? b.text : isStr(b?.content) ? b.content : Array.isArray(b?.content) ? textOf(b.content) : '')).join('\n');
+};
+
+/** { command, result } of the conversation in json, for format kind. */
+export function agentFacts(kind, json) {
+	const out = {};
+	if (!isObj(json)) return out;
+	let users = [];
+	let result;
+	if (kind === 'chat') {
+		const msgs = Array.isArray(json.messages) ? json.messages : [];
+		users = msgs.filter((m) => m?.role === 'user').map((m) => textOf(m.content));
+		const last = msgs.at(-1);
+		if (last?.role === 'tool') result = textOf(last.content);
+	} else if (kind === 'anthropic') {
+		const msgs = Array.isArray(json.messages) ? json.messages : [];
+		users = msgs.filter((m) => m?.role === 'user').map((m) => textOf(Array.isArray(m.content) ? m.content.filter((b) => b?.type === 'text') : m.content));
+		const last = msgs.at(-1);
+		const res = Array.isArray(last?.content) ? last.content.filter((b) => b?.type === 'tool_result') : [];
+		if (last?.role === 'user' && res.length) result = res.map((b) => textOf(isStr(b.content) ? b.content : b.content ?? '')).join('\n');
+	} else if (kind === 'responses') {
+		const items = Array.isArray(json.input) ? json.input : [];
+		users = items.filter((it) => it?.role === 'user').map((it) => textOf(it.content));
+		const last = items.at(-1);
+		if (last?.type === 'function_call_output' || last?.type === 'custom_tool_call_output') result = textOf(last.output);
+	} else if (kind === 'gemini') {
+		const cs = Array.isArray(json.contents) ? json.contents : [];
+		users = cs.filter((c) => c?.role !== 'model').map((c) => (Array.isArray(c.parts) ? c.parts.map((p) => p?.text ?? '').join('\n') : ''));
+		const fr = (cs.at(-1)?.parts ?? []).map((p) => p?.functionResponse ?? p?.function_response).filter(Boolean);
+		if (fr.length) result = fr.map((f) => { const r = f.response ?? {}; return isStr(r.output) ? r.output : isStr(r.content) ? r.content : isStr(r.result) ? r.result : JSON.stringify(r); }).join('\n');
+	}
+	for (const u of users) {
+		const m = COMMAND_RE.exec(u);
+		if (m) out.command = m[1];
+	}
+	// Claude Code may add a <system-reminder> to a tool's output: not part of it
+	if (out.command && result !== undefined) out.result = result.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '');
+	return out;
+}
+
 /** Which tool to call: the forced one, one the user names, or the first. */
 function pickTool(tools, forced, lastText) {
 	if (forced) return tools.find((t) => t.name === forced) ?? tools[0];
@@ -195,10 +256,15 @@ const GREETING = 'Hello! It is nice to meet you, and I hope you are having a won
  * tools [{name, schema}], mode ('none'|'auto'|'forced'), forced name,
  * json schema (or true for JSON mode), image info, last user text.
  */
-function plan({ tools = [], mode = 'auto', forced, jsonSchema, image, lastText = '' }) {
-	const ctx = { fahrenheit: /fahrenheit/i.test(lastText) };
+function plan({ tools = [], mode = 'auto', forced, jsonSchema, image, lastText = '', agent = {} }) {
+	const ctx = { fahrenheit: /fahrenheit/i.test(lastText), command: agent.command };
+	// an agent's task: once the command's output is back, say what it printed
+	if (agent.command && agent.result !== undefined && mode !== 'forced') return { text: `The command printed: ${agent.result.trim().split('\n').at(-1).trim()}` };
+	// "Say hello." to an agent with tools: a plain answer, as a model would give
+	if (/(^|\n)"?say hello\.?"?$/i.test(lastText.trim()) && mode !== 'forced') return { text: GREETING };
 	if (tools.length && mode !== 'none') {
-		const t = pickTool(tools, forced, lastText);
+		const shell = agent.command && !forced ? tools.find(isShellTool) : undefined;
+		const t = shell ?? pickTool(tools, forced, lastText);
 		const call = { name: t.name, args: argsFor(t.name, t.schema, ctx) };
 		if (mode === 'forced') return { call };
 		return { text: `I'll call ${t.name} to help with that.`, call };
@@ -443,6 +509,12 @@ export function anthropicCheck(headers, json, { count = false } = {}) {
 	const merged = [];	// consecutive same-role messages are merged, as the API does
 	json.messages.forEach((m, i) => {
 		if (!isObj(m)) bad(`messages.${i}: Input should be a valid dictionary`);
+		if (m.role === 'system') {
+			// system turns inside messages only with the beta Claude Code uses
+			if (!/mid-conversation-system/.test(headers['anthropic-beta'] ?? '')) bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+			if (!isStr(m.content) && !(Array.isArray(m.content) && m.content.every((b) => isObj(b) && b.type === 'text' && isStr(b.text)))) bad(`messages.${i}.content: system turns take a string or text blocks`);
+			return;
+		}
 		if (m.role !== 'user' && m.role !== 'assistant') bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
 		for (const k of Object.keys(m)) if (k !== 'role' && k !== 'content') bad(`messages.${i}.${k}: Extra inputs are not permitted`);
 		if (!has(m, 'content')) bad(`messages.${i}.content: Field required`);
@@ -522,7 +594,7 @@ function anthData(obj) {
 const anthEvent = (type, obj) => `event: ${type}\ndata: ${anthData(obj)}\n\n`;
 
 function anthropicAnswer(json, facts) {
-	const p = plan(facts);
+	const p = plan({ ...facts, agent: agentFacts('anthropic', json) });
 	const content = [];
 	if (facts.thinking) content.push({ type: 'thinking', thinking: 'The user wants a short answer; I will keep it brief.', signature: crypto.randomBytes(96).toString('base64') });
 	if (p.text !== undefined) content.push({ type: 'text', text: p.text });
@@ -604,7 +676,8 @@ function oaiImageUrl(url, param) {
 const RESP_KEYS = new Set(['model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_tool_calls', 'text',
 	'reasoning', 'include', 'previous_response_id', 'conversation', 'store', 'background', 'max_output_tokens', 'temperature',
 	'top_p', 'top_logprobs', 'truncation', 'stream', 'stream_options', 'metadata', 'prompt', 'prompt_cache_key',
-	'prompt_cache_retention', 'safety_identifier', 'service_tier', 'user', 'context_management', 'moderation']);
+	'prompt_cache_retention', 'safety_identifier', 'service_tier', 'user', 'context_management', 'moderation',
+	'client_metadata']);
 const RESP_ITEM_TYPES = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference', 'web_search_call',
 	'file_search_call', 'computer_call', 'computer_call_output', 'code_interpreter_call', 'image_generation_call',
 	'local_shell_call', 'local_shell_call_output', 'shell_call', 'shell_call_output', 'apply_patch_call',
@@ -612,7 +685,7 @@ const RESP_ITEM_TYPES = ['message', 'function_call', 'function_call_output', 're
 	'custom_tool_call', 'custom_tool_call_output', 'compaction'];
 const RESP_TOOL_TYPES = ['function', 'file_search', 'web_search', 'web_search_preview', 'web_search_preview_2025_03_11',
 	'web_search_2025_08_26', 'code_interpreter', 'image_generation', 'mcp', 'computer_use_preview', 'local_shell', 'shell',
-	'apply_patch', 'custom'];
+	'apply_patch', 'custom', 'namespace', 'tool_search'];
 const RESP_CHOICE_TYPES = ['allowed_tools', 'function', 'mcp', 'custom', 'file_search', 'web_search_preview',
 	'web_search_preview_2025_03_11', 'computer_use_preview', 'image_generation', 'code_interpreter', 'shell', 'apply_patch'];
 const FN_NAME_RE = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -666,6 +739,15 @@ export function responsesCheck(headers, json) {
 		if (!Array.isArray(json.tools)) bad(`Invalid type for 'tools': expected an array, but got ${typeOf(json.tools)} instead.`, { param: 'tools', code: 'invalid_type' });
 		json.tools.forEach((t, k) => {
 			if (!isObj(t) || !RESP_TOOL_TYPES.includes(t.type)) bad(`Invalid value: '${t?.type}'. Supported values are: ${supported(RESP_TOOL_TYPES)}.`, { param: `tools[${k}].type`, code: 'invalid_value' });
+			if (t.type === 'namespace') {
+				if (!isStr(t.name)) bad(`Missing required parameter: 'tools[${k}].name'.`, { param: `tools[${k}].name`, code: 'missing_required_parameter' });
+				if (!Array.isArray(t.tools) || !t.tools.length) bad(`Missing required parameter: 'tools[${k}].tools'.`, { param: `tools[${k}].tools`, code: 'missing_required_parameter' });
+				t.tools.forEach((f, j) => {
+					if (!isObj(f) || !['function', 'custom'].includes(f.type)) bad(`Invalid value: '${f?.type}'. Supported values are: 'function' and 'custom'.`, { param: `tools[${k}].tools[${j}].type`, code: 'invalid_value' });
+					if (!isStr(f.name) || !FN_NAME_RE.test(f.name)) bad(`Invalid 'tools[${k}].tools[${j}].name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, { param: `tools[${k}].tools[${j}].name`, code: 'invalid_value' });
+				});
+				return;
+			}
 			if (t.type !== 'function') return;
 			if (!has(t, 'name')) bad(`Missing required parameter: 'tools[${k}].name'.`, { param: `tools[${k}].name`, code: 'missing_required_parameter' });
 			for (const key of Object.keys(t)) if (!['type', 'name', 'description', 'parameters', 'strict', 'defer_loading'].includes(key)) bad(`Unknown parameter: 'tools[${k}].${key}'.`, { param: `tools[${k}].${key}`, code: 'unknown_parameter' });
@@ -765,7 +847,7 @@ export function responsesCheck(headers, json) {
 function sse(type, obj) { return `event: ${type}\ndata: ${JSON.stringify(obj)}\n\n`; }
 
 function responsesAnswer(json, facts) {
-	const p = plan(facts);
+	const p = plan({ ...facts, agent: agentFacts('responses', json) });
 	const reasoning = /^(o\d|gpt-5)/.test(json.model);
 	const items = [];
 	if (reasoning) {
@@ -1062,7 +1144,7 @@ function geminiAnswer(url, json, facts) {
 	const model = decodeURIComponent(/\/models\/([^/:]+):/.exec(url)[1]);
 	const streaming = /:streamGenerateContent$/.test(url.split('?')[0]);
 	const alt = new URLSearchParams(url.split('?')[1] ?? '').get('alt');
-	const p = plan(facts);
+	const p = plan({ ...facts, agent: agentFacts('gemini', json) });
 	const prompt = tokens({ s: pick(json, 'systemInstruction'), c: json.contents, t: json.tools });
 	const thoughts = /2\.5|gemini-3/.test(model) ? 24 : 0;
 	const cand = tokens((p.text ?? '') + (p.call ? JSON.stringify(p.call.args) : ''));
@@ -1123,6 +1205,8 @@ const CHAT_FOREIGN = ['input', 'instructions', 'max_output_tokens', 'text', 'sys
 export function chatCheck(json) {
 	if (!isObj(json) || !Array.isArray(json.messages)) return { legacy: true };
 	for (const k of CHAT_FOREIGN) if (has(json, k)) bad(`Unrecognized request argument supplied: ${k}`, { param: null, code: null });
+	// only the search models take web search options
+	if (has(json, 'web_search_options') && !/search/.test(json.model ?? '')) bad('Web search options not supported with this model.', { param: 'web_search_options', code: 'invalid_value' });
 	let pending = null;	// tool_call ids of the last assistant message still waiting for answers
 	let pendingAt = -1;
 	let lastText = '';
@@ -1213,7 +1297,7 @@ export function chatCheck(json) {
 }
 
 function chatAnswer(json, facts) {
-	const p = plan(facts);
+	const p = plan({ ...facts, agent: agentFacts('chat', json) });
 	const id = `chatcmpl-${rid(29)}`;
 	const created = now();
 	const model = json.model;

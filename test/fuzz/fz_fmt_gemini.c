@@ -1,7 +1,10 @@
-/* test/fuzz/fz_fmt_gemini.c: libFuzzer target for the Gemini decoders. The
+/* test/fuzz/fz_fmt_gemini.c: libFuzzer target for the Gemini codec. The
  * first byte picks the chunk size; the rest is fed (a) as an SSE stream
  * split at that size through the stream decoder, whose events are checked
- * for order, and (b) as a response or error body. */
+ * for order and re-encoded as Gemini chunks (each must be JSON), (b) as a
+ * response or error body, whose decoded answer is re-encoded, and (c) as a
+ * client's GenerateContentRequest: decoded, then encoded for Gemini and
+ * Chat upstreams (which must succeed or say why with a 4xx). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct seen {
 	void *dec;
+	void *enc;		/* the events, re-encoded as Gemini chunks */
 	int started, finished, errored, usages, ended;
 	int ntools;
 };
@@ -64,6 +68,19 @@ on_ev(void *ctx, const struct hub_ev *ev)
 	default:
 		break;
 	}
+	return s->enc ? hub_gemini.enc_event(s->enc, ev) : 0;
+}
+
+/* every chunk the encoder writes is a JSON object, without an event name */
+static int
+on_chunk(void *ctx, const char *event, const char *data, size_t len)
+{
+	json_t *j = json_loadb(data, len, 0, NULL);
+
+	(void)ctx;
+	if (event != NULL || !json_is_object(j))
+		__builtin_trap();
+	json_decref(j);
 	return 0;
 }
 
@@ -85,6 +102,7 @@ stream(struct arena *a, const char *p, size_t n, size_t step)
 	memset(&s, 0, sizeof(s));
 	if ((s.dec = hub_gemini.dec_new(a, NULL, on_ev, &s)) == NULL)
 		return;
+	s.enc = hub_gemini.enc_new(a, NULL, on_chunk, NULL);
 	sse_init(&sp);
 	for (i = 0; i < n; i += step)
 		if (sse_feed(&sp, p + i, i + step > n ? n - i : step, on_sse, &s) != 0)
@@ -93,6 +111,10 @@ stream(struct arena *a, const char *p, size_t n, size_t step)
 	sse_release(&sp);
 	s.ended = 1;
 	(void)hub_gemini.dec_end(s.dec);
+	if (s.enc != NULL) {
+		struct hub_ev end = { .type = HE_END };
+		(void)hub_gemini.enc_event(s.enc, &end);
+	}
 }
 
 static void
@@ -128,6 +150,55 @@ body(struct arena *a, const char *p, size_t n)
 	json_decref(j);
 }
 
+/* (b) again, the other way: a decoded answer as the client's body. */
+static void
+reencode(struct arena *a, const char *p, size_t n)
+{
+	struct hub_resp r;
+	json_t *j = json_loadb(p, n, JSON_DECODE_ANY, NULL), *out;
+
+	if (j == NULL)
+		return;
+	if (hub_gemini.resp_decode(a, NULL, j, &r) == GW_OK) {
+		if ((out = hub_gemini.resp_encode(a, NULL, &r)) == NULL ||
+		    !json_is_array(json_object_get(out, "candidates")))
+			__builtin_trap();
+		json_decref(out);
+	}
+	json_decref(j);
+}
+
+/* (c) a client request */
+static void
+request(struct arena *a, const char *p, size_t n)
+{
+	struct hub_req q, q2;
+	struct hub_err err;
+	json_t *j = json_loadb(p, n, JSON_DECODE_ANY, NULL), *out;
+
+	if (j == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (hub_gemini.req_decode(a, j, &q, &err) != GW_OK) {
+		if (err.status != 400 && err.status != 500)
+			__builtin_trap();
+		json_decref(j);
+		return;
+	}
+	q.model = "m";
+	q2 = q;
+	memset(&err, 0, sizeof(err));
+	if ((out = hub_gemini.req_encode(a, &q2, &err)) == NULL && (err.status < 400 || err.status > 500))
+		__builtin_trap();
+	json_decref(out);
+	q2 = q;
+	memset(&err, 0, sizeof(err));
+	if ((out = hub_chat.req_encode(a, &q2, &err)) == NULL && (err.status < 400 || err.status > 500))
+		__builtin_trap();
+	json_decref(out);
+	json_decref(j);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -144,6 +215,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	arena_init(&a);
 	stream(&a, (const char *)data, size, step);
 	body(&a, (const char *)data, size);
+	reencode(&a, (const char *)data, size);
+	request(&a, (const char *)data, size);
 	arena_release(&a);
 	return 0;
 }

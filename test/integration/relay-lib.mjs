@@ -102,7 +102,9 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
   const up = await startUpstream();
   let gw;
   try {
-    gw = await startGateway({ env: { INITIAL_ROOT_ACCESS_TOKEN: ROOT_AT, ...env } });
+    // the fake upstream serves the test images on loopback, which the gateway refuses to
+    // fetch by default (ssrf.test.mjs checks that)
+    gw = await startGateway({ env: { INITIAL_ROOT_ACCESS_TOKEN: ROOT_AT, USER_CONTENT_ALLOW_PRIVATE: 'true', ...env } });
   } catch (e) {
     await up.stop();
     throw e;
@@ -144,6 +146,21 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
     // weight is what LK routes by: make sure it is stored even if the add API ignored it
     if (weight) sql(gw.dbPath, `UPDATE channels SET weight = ${weight} WHERE id = ${id}`);
     return { id, prefix, name };
+  };
+
+  /**
+   * One channel per entry of defs ({ prefix, type, model, config }), named after its prefix,
+   * base_url the fake + "/<prefix>", serving that one model (config: the channel config JSON,
+   * e.g. '{"api_format":"response"}').
+   */
+  ctx.channels = async (defs) => {
+    for (const c of defs) {
+      const r = await ctx.root('POST', '/api/channel/', {
+        name: c.prefix, type: c.type, key: 'sk-upstream-key', base_url: `${up.base}/${c.prefix}`, other: '',
+        models: c.model, group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: c.config ?? '{}',
+      });
+      assert.equal(r.json?.success, true, `add channel ${c.prefix}: ${r.text}`);
+    }
   };
 
   /** A common user with a quota (and group). Returns { id, cookie, name }. */

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <check.h>
 #include <jansson.h>
 
@@ -47,6 +48,33 @@ load_json(const char *name)
 	j = json_load_file(path, 0, &je);
 	ck_assert_msg(j != NULL, "%s: %s", path, je.text);
 	return j;
+}
+
+/* The member at a path like "input.3.call_id" (numbers index arrays), or
+ * NULL; borrowed. */
+static inline json_t *
+jpath(json_t *j, const char *path)
+{
+	char key[128];
+	const char *p = path, *dot;
+	size_t n;
+
+	while (j != NULL && *p) {
+		dot = strchr(p, '.');
+		n = dot ? (size_t)(dot - p) : strlen(p);
+		ck_assert_uint_lt(n, sizeof(key));
+		memcpy(key, p, n);
+		key[n] = '\0';
+		j = json_is_array(j) ? json_array_get(j, strtoul(key, NULL, 10)) : json_object_get(j, key);
+		p = dot ? dot + 1 : p + n;
+	}
+	return j;
+}
+
+static inline const char *
+jpath_str(json_t *j, const char *path)
+{
+	return json_string_value(jpath(j, path));
 }
 
 #endif

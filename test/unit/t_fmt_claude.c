@@ -1718,6 +1718,120 @@ START_TEST(encode_structured)
 END_TEST
 
 /* ---------------------------------------------------------------------
+ * Claude Code (2.1): what it sends, to every other upstream protocol
+ */
+
+/* Claude Code's request: system blocks with cache_control, a tool loop, a
+ * system turn inside messages, adaptive thinking with an effort,
+ * context_management, cache_control on tools, and server tools. */
+static const char cc_body[] =
+    "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":32000,\"stream\":true,"
+    "\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc_version=2.1\"},"
+    "{\"type\":\"text\",\"text\":\"You are Claude Code.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+    "\"messages\":["
+    "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>ctx</system-reminder>\"},{\"type\":\"text\",\"text\":\"list files\"}]},"
+    "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"hm\",\"signature\":\"sig\"},"
+    "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{\"command\":\"ls\"}}]},"
+    "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":[{\"type\":\"text\",\"text\":\"a.c\"}],"
+    "\"cache_control\":{\"type\":\"ephemeral\"}}]},"
+    "{\"role\":\"system\",\"content\":\"The user switched to plan mode.\"},"
+    "{\"role\":\"user\",\"content\":\"go on\"}],"
+    "\"tools\":[{\"name\":\"Bash\",\"description\":\"Run bash\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}},"
+    "\"required\":[\"command\"]},\"cache_control\":{\"type\":\"ephemeral\"}},"
+    "{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":5},"
+    "{\"type\":\"code_execution_20250825\",\"name\":\"code_execution\"}],"
+    "\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"d\\\"}\"},"
+    "\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"},"
+    "\"context_management\":{\"edits\":[{\"type\":\"clear_thinking_20251015\",\"keep\":\"all\"}]}}";
+
+START_TEST(claude_code_request)
+{
+	struct hub_req q, q2;
+	struct hub_err err;
+	struct arena a;
+	json_t *j, *enc;
+	char *dump;
+
+	arena_init(&a);
+	j = parse(cc_body);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(hub_claude.req_decode(&a, j, &q, &err) == GW_OK, "%s", err.message);
+	ck_assert_int_eq(q.thinking, 1);
+	ck_assert_str_eq(q.reasoning_effort, "high");
+	ck_assert_int_eq(q.web_search, 1);
+	ck_assert_str_eq(q.dropped, "code_execution_20250825");
+	ck_assert_uint_eq(q.ntools, 1);
+	/* the system turn stays where it was: after the tool result */
+	ck_assert_int_eq(q.msgs[0].role, HUB_SYSTEM);
+	ck_assert_int_eq(q.msgs[q.nmsgs - 2].role, HUB_SYSTEM);
+	ck_assert_str_eq(q.msgs[q.nmsgs - 2].parts[0].text, "The user switched to plan mode.");
+
+	/* to OpenAI Chat: the system turn in place, effort as reasoning_effort,
+	 * nothing Anthropic-only left */
+	q2 = q;
+	q2.model = "gpt-4.1";
+	enc = hub_chat.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_str_eq(jpath_str(enc, "messages.0.role"), "system");
+	ck_assert_str_eq(jpath_str(enc, "messages.2.tool_calls.0.function.name"), "Bash");
+	ck_assert_str_eq(jpath_str(enc, "messages.3.role"), "tool");
+	ck_assert_str_eq(jpath_str(enc, "messages.4.role"), "system");
+	ck_assert_str_eq(jpath_str(enc, "messages.4.content"), "The user switched to plan mode.");
+	ck_assert_str_eq(jpath_str(enc, "messages.5.role"), "user");
+	ck_assert_str_eq(jpath_str(enc, "reasoning_effort"), "high");
+	ck_assert_uint_eq(json_array_size(jpath(enc, "tools")), 1);
+	dump = json_dumps(enc, JSON_COMPACT);
+	ck_assert_ptr_null(strstr(dump, "cache_control"));
+	ck_assert_ptr_null(strstr(dump, "context_management"));
+	ck_assert_ptr_null(strstr(dump, "web_search"));
+	ck_assert_ptr_null(strstr(dump, "code_execution"));
+	free(dump);
+	json_decref(enc);
+
+	/* to OpenAI Responses: the leading system text as instructions, the
+	 * system turn a developer message in place */
+	q2 = q;
+	enc = hub_responses.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "instructions"), "You are Claude Code."));
+	ck_assert_ptr_null(strstr(jpath_str(enc, "instructions"), "plan mode"));
+	ck_assert_str_eq(jpath_str(enc, "input.2.type"), "function_call_output");
+	ck_assert_str_eq(jpath_str(enc, "input.3.role"), "developer");
+	ck_assert_str_eq(jpath_str(enc, "input.3.content.0.text"), "The user switched to plan mode.");
+	ck_assert_str_eq(jpath_str(enc, "reasoning.effort"), "high");
+	dump = json_dumps(enc, JSON_COMPACT);
+	ck_assert_ptr_null(strstr(dump, "cache_control"));
+	free(dump);
+	json_decref(enc);
+
+	/* to Gemini: one systemInstruction with both, contents user/model only */
+	q2 = q;
+	enc = hub_gemini.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "systemInstruction.parts.0.text"), "plan mode"));
+	ck_assert_ptr_nonnull(strstr(jpath_str(enc, "systemInstruction.parts.0.text"), "You are Claude Code."));
+	ck_assert(json_is_object(jpath(enc, "generationConfig.thinkingConfig")));
+	dump = json_dumps(enc, JSON_COMPACT);
+	ck_assert_ptr_null(strstr(dump, "\"system\""));
+	ck_assert_ptr_null(strstr(dump, "cache_control"));
+	free(dump);
+	json_decref(enc);
+
+	/* back to Anthropic (a Chat client's history): one top-level system */
+	q2 = q;
+	enc = hub_claude.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	dump = json_dumps(jpath(enc, "messages"), JSON_COMPACT);
+	ck_assert_ptr_null(strstr(dump, "\"role\":\"system\""));
+	free(dump);
+	ck_assert_str_eq(jpath_str(enc, "tools.1.type"), "web_search_20250305");
+	json_decref(enc);
+	json_decref(j);
+	arena_release(&a);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
  * Validation: each bad body is a 400 naming the problem
  */
 
@@ -1728,7 +1842,9 @@ START_TEST(validation)
 		{ "{\"model\":\"c\"}", "messages: Field required" },
 		{ "{\"messages\":{}}", "messages: Input should be a valid list" },
 		{ "{\"messages\":[]}", "messages: at least one message" },
-		{ "{\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}", "messages: Unexpected role \"system\"" },
+		{ "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages: Unexpected role \"tool\"" },
+		{ "{\"messages\":[{\"role\":\"system\",\"content\":5}]}", "messages.0.content: Input should be" },
+		{ "{\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"image\"}]}]}", "messages.0.content.0.type" },
 		{ "{\"messages\":[{\"role\":\"user\"}]}", "messages.0.content: Field required" },
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":5}]}", "messages.0.content: Input should be" },
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]}",
@@ -1753,8 +1869,6 @@ START_TEST(validation)
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}]}]}",
 		  "messages.0.content.0.source.type: 'file' sources are not supported" },
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\"}]}]}", "messages.0.content.0.source: Field required" },
-		{ "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}",
-		  "tools.0: server tool 'web_search_20250305' is not supported" },
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"tools\":[{\"description\":\"x\"}]}", "tools.0.name: Field required" },
 		{ "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"tools\":[{\"name\":\"f\",\"input_schema\":\"x\"}]}",
 		  "tools.0.input_schema: Input should be a valid dictionary" },
@@ -1819,6 +1933,7 @@ fmt_claude_suite(void)
 	tcase_add_test(tc, encode_thinking);
 	tcase_add_test(tc, encode_structured);
 	tcase_add_test(tc, validation);
+	tcase_add_test(tc, claude_code_request);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -839,11 +839,239 @@ START_TEST(error_bodies)
 	b = json_loads("{\"type\":\"error\",\"message\":\"x\"}", 0, NULL);
 	ck_assert_int_eq(hub_gemini.error_decode(&a, b, &type, &msg), GW_EINPUT);
 	json_decref(b);
-	ck_assert_ptr_null(hub_gemini.req_decode);
-	ck_assert_ptr_null(hub_gemini.resp_encode);
-	ck_assert_ptr_null(hub_gemini.enc_new);
-	ck_assert_ptr_null(hub_gemini.error_encode);
+	/* a client format too (fmt_gemini_client.c) */
+	ck_assert_ptr_nonnull(hub_gemini.req_decode);
+	ck_assert_ptr_nonnull(hub_gemini.resp_encode);
+	ck_assert_ptr_nonnull(hub_gemini.enc_new);
+	ck_assert_ptr_nonnull(hub_gemini.error_encode);
 	ck_assert_str_eq(hub_gemini.name, "gemini");
+	arena_release(&a);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Gemini as a client format (@google/genai, Gemini CLI)
+ */
+
+/* What @google/genai sends for a function-calling turn 2 (camelCase; the
+ * Python SDK's snake_case for the declarations). */
+static const char genai_body[] =
+    "{\"contents\":["
+    "{\"role\":\"user\",\"parts\":[{\"text\":\"Weather in Paris?\"}]},"
+    "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}},"
+    "\"thoughtSignature\":\"c2ln\"}]},"
+    "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"get_weather\",\"response\":{\"output\":\"18C\"}}}]}],"
+    "\"systemInstruction\":{\"parts\":[{\"text\":\"Be brief.\"}]},"
+    "\"tools\":[{\"function_declarations\":[{\"name\":\"get_weather\",\"description\":\"Weather\","
+    "\"parameters\":{\"type\":\"OBJECT\",\"properties\":{\"city\":{\"type\":\"STRING\",\"nullable\":true}},\"required\":[\"city\"]}},"
+    "{\"name\":\"ping\",\"parametersJsonSchema\":{\"type\":\"object\",\"properties\":{}}}]},"
+    "{\"googleSearch\":{}},{\"codeExecution\":{}}],"
+    "\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"ANY\",\"allowedFunctionNames\":[\"get_weather\"]}},"
+    "\"generationConfig\":{\"temperature\":0.5,\"maxOutputTokens\":256,\"stopSequences\":[\"END\"],"
+    "\"responseMimeType\":\"application/json\",\"responseSchema\":{\"type\":\"OBJECT\",\"properties\":{\"t\":{\"type\":\"NUMBER\"}}},"
+    "\"thinkingConfig\":{\"thinkingBudget\":1024,\"includeThoughts\":true}}}";
+
+START_TEST(client_request)
+{
+	struct arena a;
+	struct hub_req q, q2;
+	struct hub_err err;
+	json_t *b = json_loads(genai_body, 0, NULL), *enc;
+
+	arena_init(&a);
+	ck_assert_ptr_nonnull(b);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(hub_gemini.req_decode(&a, b, &q, &err) == GW_OK, "%s", err.message);
+	json_decref(b);
+	ck_assert_ptr_null(q.model);	/* in the URL */
+	ck_assert_uint_eq(q.nmsgs, 4);
+	ck_assert_int_eq(q.msgs[0].role, HUB_SYSTEM);
+	ck_assert_int_eq(q.msgs[2].role, HUB_ASSISTANT);
+	ck_assert_str_eq(q.msgs[2].parts[0].name, "get_weather");
+	ck_assert_str_eq(q.msgs[2].parts[0].args, "{\"city\":\"Paris\"}");
+	ck_assert_str_eq(q.msgs[2].parts[0].signature, "c2ln");
+	ck_assert_int_eq(q.msgs[3].role, HUB_TOOL);
+	ck_assert_str_eq(q.msgs[3].parts[0].id, q.msgs[2].parts[0].id);	/* matched by name */
+	ck_assert_str_eq(q.msgs[3].parts[0].text, "18C");
+	ck_assert_uint_eq(q.ntools, 2);
+	ck_assert_str_eq(jpath_str(q.tools[0].parameters, "type"), "object");
+	ck_assert_str_eq(jpath_str(q.tools[0].parameters, "properties.city.type.0"), "string");
+	ck_assert_str_eq(jpath_str(q.tools[0].parameters, "properties.city.type.1"), "null");
+	ck_assert_int_eq(q.web_search, 1);
+	ck_assert_str_eq(q.dropped, "codeExecution");
+	ck_assert_int_eq(q.tool_choice, HTC_FORCED);
+	ck_assert_str_eq(q.tool_choice_name, "get_weather");
+	ck_assert_int_eq(q.rf, HRF_JSON_SCHEMA);
+	ck_assert_str_eq(jpath_str(q.rf_schema, "properties.t.type"), "number");
+	ck_assert_int_eq(q.max_tokens, 256);
+	ck_assert_str_eq(q.stop[0], "END");
+	ck_assert_int_eq(q.thinking, 1);
+	ck_assert_int_eq(q.thinking_budget, 1024);
+
+	/* to OpenAI Chat: a valid tool loop */
+	q2 = q;
+	q2.model = "gpt-4.1";
+	enc = hub_chat.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_str_eq(jpath_str(enc, "messages.0.role"), "system");
+	ck_assert_str_eq(jpath_str(enc, "messages.2.tool_calls.0.function.name"), "get_weather");
+	ck_assert_str_eq(jpath_str(enc, "messages.3.tool_call_id"), jpath_str(enc, "messages.2.tool_calls.0.id"));
+	ck_assert_str_eq(jpath_str(enc, "tools.0.function.parameters.type"), "object");
+	json_decref(enc);
+
+	/* and back to Gemini (pass-through does not decode, but a round trip
+	 * keeps the turns) */
+	q2 = q;
+	enc = hub_gemini.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_uint_eq(json_array_size(jpath(enc, "contents")), 3);
+	ck_assert_str_eq(jpath_str(enc, "contents.2.parts.0.functionResponse.name"), "get_weather");
+	json_decref(enc);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(client_request_errors)
+{
+	static const struct { const char *body, *msg; } bad[] = {
+		{ "[]", "Expected an object" },
+		{ "{}", "contents is not specified" },
+		{ "{\"contents\":[{\"role\":\"system\",\"parts\":[]}]}", "contents[0].role: Please use a valid role" },
+		{ "{\"contents\":[{\"role\":\"user\"}]}", "contents[0].parts: required" },
+		{ "{\"contents\":[{\"parts\":[{\"functionCall\":{\"name\":\"f\"}}]}]}", "function calls come from the model" },
+		{ "{\"contents\":[{\"parts\":[{\"functionResponse\":{\"name\":\"f\",\"response\":{}}}]}]}",
+		  "no earlier functionCall named f" },
+		{ "{\"contents\":[{\"parts\":[{\"video\":1}]}]}", "a part needs text" },
+		{ "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"SOMETIMES\"}}}",
+		  "functionCallingConfig.mode" },
+		{ "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],\"generationConfig\":{\"temperature\":\"hot\"}}",
+		  "generationConfig.temperature: expected a number" },
+	};
+	struct arena a;
+	struct hub_req q;
+	struct hub_err err;
+	json_t *b;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		arena_init(&a);
+		b = json_loads(bad[i].body, JSON_DECODE_ANY, NULL);
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(hub_gemini.req_decode(&a, b, &q, &err), GW_EINPUT);
+		ck_assert_int_eq(err.status, 400);
+		ck_assert_msg(strstr(err.message, bad[i].msg) != NULL, "case %zu: '%s'", i, err.message);
+		json_decref(b);
+		arena_release(&a);
+	}
+}
+END_TEST
+
+struct chunks {
+	json_t *all;
+};
+
+static int
+on_chunk(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct chunks *c = ctx;
+	json_t *j = json_loadb(data, len, 0, NULL);
+
+	ck_assert_ptr_null(event);	/* Gemini SSE has data: lines only */
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_array_append_new(c->all, j), 0);
+	return 0;
+}
+
+START_TEST(client_answers)
+{
+	struct arena a;
+	struct hub_req q;
+	struct hub_resp r;
+	struct hub_part parts[3];
+	struct chunks c = { json_array() };
+	struct hub_ev ev;
+	json_t *o;
+	void *e;
+
+	arena_init(&a);
+	hub_req_init(&q);
+	q.model = "gemini-2.5-flash";
+	memset(&r, 0, sizeof(r));
+	memset(parts, 0, sizeof(parts));
+	parts[0].type = HP_THINKING;
+	parts[0].text = "hm";
+	parts[1].type = HP_TEXT;
+	parts[1].text = "Calling.";
+	parts[2].type = HP_TOOL_CALL;
+	parts[2].id = "call_1";
+	parts[2].name = "get_weather";
+	parts[2].args = "{\"city\":\"Paris\"}";
+	parts[2].signature = "sig";
+	r.parts = parts;
+	r.nparts = 3;
+	r.finish = HF_TOOL_CALLS;
+	r.have_usage = 1;
+	r.usage.input = 10;
+	r.usage.output = 30;
+	r.usage.reasoning = 12;
+	o = hub_gemini.resp_encode(&a, &q, &r);
+	assert_json(jpath(o, "candidates.0.content"), "{\"role\":\"model\",\"parts\":[{\"text\":\"hm\",\"thought\":true},"
+	    "{\"text\":\"Calling.\"},{\"functionCall\":{\"id\":\"call_1\",\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}},"
+	    "\"thoughtSignature\":\"sig\"}]}");
+	ck_assert_str_eq(jpath_str(o, "candidates.0.finishReason"), "STOP");
+	assert_json(jpath(o, "usageMetadata"), "{\"promptTokenCount\":10,\"candidatesTokenCount\":18,"
+	    "\"thoughtsTokenCount\":12,\"totalTokenCount\":40}");
+	ck_assert_str_eq(jpath_str(o, "modelVersion"), "gemini-2.5-flash");
+	json_decref(o);
+
+	/* streamed: text as it comes, the call whole, finish and usage last */
+	e = hub_gemini.enc_new(&a, &q, on_chunk, &c);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HE_START;
+	ev.id = "resp_1";
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.type = HE_TEXT;
+	ev.text = "Call";
+	ev.len = 4;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.type = HE_TOOL_START;
+	ev.id = "call_9";
+	ev.name = "ping";
+	ev.text = NULL;
+	ev.len = 0;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.type = HE_TOOL_ARGS;
+	ev.text = "{\"a\":";
+	ev.len = 5;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.text = "1}";
+	ev.len = 2;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HE_FINISH;
+	ev.finish = HF_TOOL_CALLS;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.type = HE_USAGE;
+	ev.usage.input = 5;
+	ev.usage.output = 7;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ev.type = HE_END;
+	ck_assert_int_eq(hub_gemini.enc_event(e, &ev), 0);
+	ck_assert_uint_eq(json_array_size(c.all), 3);
+	ck_assert_str_eq(jpath_str(c.all, "0.candidates.0.content.parts.0.text"), "Call");
+	ck_assert_str_eq(jpath_str(c.all, "0.responseId"), "resp_1");
+	assert_json(jpath(c.all, "1.candidates.0.content.parts.0.functionCall"),
+	    "{\"id\":\"call_9\",\"name\":\"ping\",\"args\":{\"a\":1}}");
+	ck_assert_str_eq(jpath_str(c.all, "2.candidates.0.finishReason"), "STOP");
+	ck_assert_int_eq(json_integer_value(jpath(c.all, "2.usageMetadata.totalTokenCount")), 12);
+	json_decref(c.all);
+
+	o = hub_gemini.error_encode(429, "rate_limit_error", "slow down");
+	assert_json(o, "{\"error\":{\"code\":429,\"message\":\"slow down\",\"status\":\"RESOURCE_EXHAUSTED\"}}");
+	json_decref(o);
+	o = hub_gemini.error_encode(400, "INVALID_ARGUMENT", "bad");
+	ck_assert_str_eq(jpath_str(o, "error.status"), "INVALID_ARGUMENT");
+	json_decref(o);
 	arena_release(&a);
 }
 END_TEST
@@ -870,6 +1098,9 @@ suite(void)
 	tcase_add_test(tc, req_structured);
 	tcase_add_test(tc, req_generation_and_thinking);
 	tcase_add_test(tc, error_bodies);
+	tcase_add_test(tc, client_request);
+	tcase_add_test(tc, client_request_errors);
+	tcase_add_test(tc, client_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,27 +24,11 @@ parse(const char *s)
 	return j;
 }
 
-/* A string at a JSON path like "input.3.call_id" (numbers index arrays). */
+/* The member at a JSON path like "input.3.call_id". */
 static json_t *
 at(json_t *j, const char *path)
 {
-	char key[128];
-	const char *p = path, *dot;
-	size_t n;
-
-	while (j != NULL && *p) {
-		dot = strchr(p, '.');
-		n = dot ? (size_t)(dot - p) : strlen(p);
-		ck_assert_uint_lt(n, sizeof(key));
-		memcpy(key, p, n);
-		key[n] = '\0';
-		if (json_is_array(j))
-			j = json_array_get(j, strtoul(key, NULL, 10));
-		else
-			j = json_object_get(j, key);
-		p = dot ? dot + 1 : p + n;
-	}
-	return j;
+	return jpath(j, path);
 }
 
 static const char *
@@ -970,7 +954,7 @@ START_TEST(recorded_requests)
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(F->req_decode(&a, b, &q, &err), GW_EINPUT);
 	ck_assert_int_eq(err.status, 400);
-	ck_assert_str_eq(err.message, "conversation requires stored responses, which this gateway does not keep");
+	ck_assert_str_eq(err.message, "conversation requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)");
 
 	arena_release(&a);
 	json_decref(all);
@@ -1201,7 +1185,11 @@ START_TEST(request_shapes)
 	ck_assert_str_eq(p->content[1].mime, "image/png");
 	ck_assert_int_eq(q.tool_choice, HTC_REQUIRED);
 	enc = F->req_encode(&a, &q, &err);
-	ck_assert_str_eq(sat(enc, "instructions"), "dev\n\nlate");
+	/* the leading system text is the instructions; a later one stays in
+	 * place, as a developer message (the last item here) */
+	ck_assert_str_eq(sat(enc, "instructions"), "dev");
+	ck_assert_str_eq(sat(enc, "input.5.role"), "developer");
+	ck_assert_str_eq(sat(enc, "input.5.content.0.text"), "late");
 	ck_assert_str_eq(sat(enc, "input.0.content.0.type"), "input_file");
 	ck_assert_str_eq(sat(enc, "input.0.content.0.file_data"), "data:application/pdf;base64,JVBE");
 	ck_assert_str_eq(sat(enc, "input.0.content.0.filename"), "a.pdf");
@@ -1215,7 +1203,7 @@ START_TEST(request_shapes)
 	ck_assert_str_eq(sat(enc, "input.3.output.0.text"), "r1");
 	ck_assert_str_eq(sat(enc, "input.3.output.1.image_url"), "data:image/png;base64,iVBO");
 	ck_assert_str_eq(sat(enc, "input.4.content.0.text"), "next");
-	ck_assert_uint_eq(json_array_size(at(enc, "input")), 5);
+	ck_assert_uint_eq(json_array_size(at(enc, "input")), 6);
 	ck_assert_str_eq(sat(enc, "tool_choice"), "required");
 	ck_assert(json_is_false(at(enc, "stream")));
 	json_decref(enc);
@@ -1251,6 +1239,229 @@ START_TEST(request_shapes)
 END_TEST
 
 /* Each invalid body answers 400 naming what is wrong. */
+/* ---------------------------------------------------------------------
+ * Codex CLI (0.171): what it sends, to every other upstream protocol, and
+ * its namespace and custom tools mapped back in the answer
+ */
+
+/* Codex's request: developer messages with ids, function tools, a
+ * namespace of functions, a custom (free-form) tool, web_search, a hosted
+ * tool only OpenAI runs, and a history with namespaced and custom calls. */
+static const char codex_body[] =
+    "{\"model\":\"gpt-5-codex\",\"stream\":true,\"instructions\":\"\",\"input\":["
+    "{\"type\":\"message\",\"id\":\"msg_1\",\"role\":\"developer\",\"content\":[{\"type\":\"input_text\",\"text\":\"You are Codex.\"}]},"
+    "{\"type\":\"message\",\"id\":\"msg_2\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"fix it\"}]},"
+    "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"encrypted_content\":\"gAAAA\"},"
+    "{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"c1\",\"namespace\":\"multi_agent_v1\",\"name\":\"spawn_agent\",\"arguments\":\"{\\\"task\\\":\\\"t\\\"}\"},"
+    "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"spawned\"},"
+    "{\"type\":\"custom_tool_call\",\"id\":\"ctc_1\",\"call_id\":\"c2\",\"name\":\"apply_patch\",\"input\":\"*** Begin Patch\\n*** End Patch\"},"
+    "{\"type\":\"custom_tool_call_output\",\"call_id\":\"c2\",\"output\":\"Done!\"},"
+    "{\"type\":\"web_search_call\",\"id\":\"ws_1\",\"status\":\"completed\",\"action\":{\"type\":\"search\",\"query\":\"q\"}}],"
+    "\"tools\":[{\"type\":\"function\",\"name\":\"exec_command\",\"strict\":false,\"parameters\":{\"type\":\"object\","
+    "\"properties\":{\"cmd\":{\"type\":\"string\"}},\"required\":[\"cmd\"],\"additionalProperties\":false}},"
+    "{\"type\":\"namespace\",\"name\":\"multi_agent_v1\",\"description\":\"Sub-agents.\",\"tools\":["
+    "{\"type\":\"function\",\"name\":\"spawn_agent\",\"description\":\"Spawn\",\"strict\":false,\"parameters\":{\"type\":\"object\",\"properties\":{\"task\":{\"type\":\"string\"}}}},"
+    "{\"type\":\"function\",\"name\":\"close_agent\",\"strict\":false,\"parameters\":{\"type\":\"object\",\"properties\":{}}}]},"
+    "{\"type\":\"custom\",\"name\":\"apply_patch\",\"description\":\"Patch files.\",\"format\":{\"type\":\"grammar\",\"syntax\":\"lark\",\"definition\":\"start: x\"}},"
+    "{\"type\":\"web_search\",\"external_web_access\":false},{\"type\":\"image_generation\"}],"
+    "\"tool_choice\":\"auto\",\"parallel_tool_calls\":true,\"reasoning\":{\"effort\":\"medium\",\"summary\":\"auto\"},"
+    "\"store\":false,\"include\":[\"reasoning.encrypted_content\"],\"prompt_cache_key\":\"k\","
+    "\"client_metadata\":{\"root_turn_id\":\"t\"}}";
+
+START_TEST(codex_request)
+{
+	struct arena a;
+	struct hub_req q, q2;
+	struct hub_err err;
+	json_t *enc, *t;
+	char *dump;
+	size_t i;
+
+	arena_init(&a);
+	req_ok(&a, parse(codex_body), &q);
+	/* the namespace's functions flattened, the custom tool one string */
+	ck_assert_uint_eq(q.ntools, 4);
+	ck_assert_str_eq(q.tools[0].name, "exec_command");
+	ck_assert_str_eq(q.tools[1].name, "multi_agent_v1__spawn_agent");
+	ck_assert_str_eq(q.tools[1].ns, "multi_agent_v1");
+	ck_assert_str_eq(q.tools[1].local, "spawn_agent");
+	ck_assert_str_eq(q.tools[2].name, "multi_agent_v1__close_agent");
+	ck_assert_str_eq(q.tools[3].name, "apply_patch");
+	ck_assert_int_eq(q.tools[3].custom, 1);
+	ck_assert_str_eq(sat(q.tools[3].parameters, "properties.input.type"), "string");
+	ck_assert_int_eq(q.web_search, 1);
+	ck_assert_ptr_nonnull(strstr(q.dropped, "image_generation"));
+	ck_assert_ptr_nonnull(strstr(q.dropped, "web_search_call"));
+	ck_assert_ptr_eq(hub_tool_origin(&q, "multi_agent_v1__close_agent"), &q.tools[2]);
+	ck_assert_ptr_null(hub_tool_origin(&q, "close_agent"));
+	/* the history: one system, one user, one assistant turn per call */
+	ck_assert_int_eq(q.msgs[0].role, HUB_SYSTEM);
+	ck_assert_int_eq(q.msgs[2].role, HUB_ASSISTANT);
+	ck_assert_int_eq(q.msgs[2].parts[0].type, HP_THINKING);
+	ck_assert_str_eq(q.msgs[2].parts[0].signature, "gAAAA");
+	ck_assert_str_eq(q.msgs[2].parts[1].name, "multi_agent_v1__spawn_agent");
+	ck_assert_int_eq(q.msgs[3].role, HUB_TOOL);
+	ck_assert_str_eq(q.msgs[3].parts[0].name, "multi_agent_v1__spawn_agent");
+	ck_assert_str_eq(q.msgs[4].parts[0].name, "apply_patch");
+	ck_assert_str_eq(q.msgs[4].parts[0].args, "{\"input\":\"*** Begin Patch\\n*** End Patch\"}");
+	ck_assert_str_eq(q.msgs[5].parts[0].text, "Done!");
+	ck_assert_uint_eq(q.nmsgs, 6);
+
+	/* to OpenAI Chat: functions only, names the API's pattern takes, no
+	 * web_search_options for a model without search */
+	q2 = q;
+	q2.model = "gpt-4.1";
+	enc = hub_chat.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_uint_eq(json_array_size(at(enc, "tools")), 4);
+	for (i = 0; i < 4; i++) {
+		t = json_array_get(at(enc, "tools"), i);
+		ck_assert_str_eq(sat(t, "type"), "function");
+		ck_assert_uint_le(strlen(sat(t, "function.name")), 64);
+	}
+	ck_assert_str_eq(sat(enc, "tools.1.function.name"), "multi_agent_v1__spawn_agent");
+	ck_assert_str_eq(sat(enc, "tools.3.function.parameters.required.0"), "input");
+	ck_assert_ptr_null(at(enc, "web_search_options"));
+	ck_assert_ptr_nonnull(strstr(q2.dropped, "web_search"));
+	dump = json_dumps(enc, JSON_COMPACT);
+	ck_assert_ptr_nonnull(strstr(dump, "\"name\":\"multi_agent_v1__spawn_agent\",\"arguments\""));
+	ck_assert_ptr_null(strstr(dump, "namespace\""));
+	ck_assert_ptr_null(strstr(dump, "client_metadata"));
+	ck_assert_ptr_null(strstr(dump, "prompt_cache_key"));
+	free(dump);
+	json_decref(enc);
+	q2.model = "gpt-4o-search-preview";
+	enc = hub_chat.req_encode(&a, &q2, &err);
+	ck_assert(json_is_object(at(enc, "web_search_options")));
+	json_decref(enc);
+
+	/* to Anthropic: the same functions plus Anthropic's web search */
+	q2 = q;
+	enc = hub_claude.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_uint_eq(json_array_size(at(enc, "tools")), 5);
+	ck_assert_str_eq(sat(enc, "tools.1.name"), "multi_agent_v1__spawn_agent");
+	ck_assert_str_eq(sat(enc, "tools.4.type"), "web_search_20250305");
+	ck_assert_str_eq(sat(enc, "tools.4.name"), "web_search");
+	json_decref(enc);
+
+	/* to Gemini: function declarations; no Google Search beside them */
+	q2 = q;
+	enc = hub_gemini.req_encode(&a, &q2, &err);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_uint_eq(json_array_size(at(enc, "tools")), 1);
+	ck_assert_str_eq(sat(enc, "tools.0.functionDeclarations.1.name"), "multi_agent_v1__spawn_agent");
+	q2.ntools = 0;	/* web search alone: Google Search */
+	json_decref(enc);
+	enc = hub_gemini.req_encode(&a, &q2, &err);
+	ck_assert(json_is_object(at(enc, "tools.0.googleSearch")));
+	json_decref(enc);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(codex_answer)
+{
+	struct arena a;
+	struct hub_req q;
+	struct hub_resp r;
+	struct hub_part parts[3];
+	json_t *out;
+
+	arena_init(&a);
+	req_ok(&a, parse(codex_body), &q);
+	memset(&r, 0, sizeof(r));
+	memset(parts, 0, sizeof(parts));
+	parts[0].type = HP_TOOL_CALL;
+	parts[0].id = "call_1";
+	parts[0].name = "multi_agent_v1__spawn_agent";
+	parts[0].args = "{\"task\":\"t\"}";
+	parts[1].type = HP_TOOL_CALL;
+	parts[1].id = "call_2";
+	parts[1].name = "apply_patch";
+	parts[1].args = "{\"input\":\"*** Begin Patch\\n\"}";
+	parts[2].type = HP_TOOL_CALL;
+	parts[2].id = "call_3";
+	parts[2].name = "exec_command";
+	parts[2].args = "{\"cmd\":\"ls\"}";
+	r.parts = parts;
+	r.nparts = 3;
+	r.finish = HF_TOOL_CALLS;
+	out = F->resp_encode(&a, &q, &r);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(sat(out, "output.0.type"), "function_call");
+	ck_assert_str_eq(sat(out, "output.0.name"), "spawn_agent");
+	ck_assert_str_eq(sat(out, "output.0.namespace"), "multi_agent_v1");
+	ck_assert_str_eq(sat(out, "output.0.arguments"), "{\"task\":\"t\"}");
+	ck_assert_str_eq(sat(out, "output.1.type"), "custom_tool_call");
+	ck_assert_str_eq(sat(out, "output.1.name"), "apply_patch");
+	ck_assert_str_eq(sat(out, "output.1.input"), "*** Begin Patch\n");
+	ck_assert_str_eq(sat(out, "output.1.call_id"), "call_2");
+	ck_assert_str_eq(sat(out, "output.2.name"), "exec_command");
+	ck_assert_ptr_null(at(out, "output.2.namespace"));
+	json_decref(out);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(codex_stream)
+{
+	struct arena a;
+	struct out o;
+	struct hub_req q;
+	void *e;
+
+	arena_init(&a);
+	out_init(&o);
+	req_ok(&a, parse(codex_body), &q);
+	e = F->enc_new(&a, &q, on_write, &o);
+	ck_assert_int_eq(send(e, HE_START, NULL, 0, "chatcmpl-1", "gpt-4.1"), 0);
+	ck_assert_int_eq(send(e, HE_TOOL_START, NULL, 0, "call_1", "multi_agent_v1__close_agent"), 0);
+	ck_assert_int_eq(send(e, HE_TOOL_ARGS, "{}", 0, NULL, NULL), 0);
+	ck_assert_int_eq(send(e, HE_TOOL_START, NULL, 1, "call_2", "apply_patch"), 0);
+	ck_assert_int_eq(send(e, HE_TOOL_ARGS, "{\"input\":\"a", 1, NULL, NULL), 0);
+	ck_assert_int_eq(send(e, HE_TOOL_ARGS, "\\nb\"}", 1, NULL, NULL), 0);
+	ck_assert_int_eq(send_finish(e, HF_TOOL_CALLS), 0);
+	ck_assert_int_eq(send(e, HE_END, NULL, 0, NULL, NULL), 0);
+	/* the custom call's text comes whole, in custom_tool_call_input.done */
+	ck_assert_str_eq(buf_cstr(&o.types),
+	    "response.created\nresponse.in_progress\n"
+	    "response.output_item.added\nresponse.function_call_arguments.delta\n"
+	    "response.function_call_arguments.done\nresponse.output_item.done\n"
+	    "response.output_item.added\nresponse.custom_tool_call_input.done\nresponse.output_item.done\n"
+	    "response.completed\n");
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&o.sse), "\"input\":\"a\\nb\""));
+	ck_assert_str_eq(sat(o.terminal, "response.output.0.name"), "close_agent");
+	ck_assert_str_eq(sat(o.terminal, "response.output.0.namespace"), "multi_agent_v1");
+	ck_assert_str_eq(sat(o.terminal, "response.output.1.type"), "custom_tool_call");
+	ck_assert_str_eq(sat(o.terminal, "response.output.1.input"), "a\nb");
+	out_release(&o);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(ns_names)
+{
+	struct arena a;
+	const char *x, *y;
+	char ns[48], fn[48];
+
+	arena_init(&a);
+	ck_assert_str_eq(hub_ns_name(&a, "mcp", "read"), "mcp__read");
+	memset(ns, 'n', 40);
+	ns[40] = '\0';
+	memset(fn, 'f', 40);
+	fn[40] = '\0';
+	x = hub_ns_name(&a, ns, fn);
+	fn[39] = 'g';
+	y = hub_ns_name(&a, ns, fn);
+	ck_assert_uint_eq(strlen(x), 64);
+	ck_assert_uint_eq(strlen(y), 64);
+	ck_assert_str_ne(x, y);	/* cut names stay apart */
+	arena_release(&a);
+}
+END_TEST
+
 static const struct {
 	const char *body, *msg;
 } invalid[] = {
@@ -1290,15 +1501,24 @@ static const struct {
 	  "input[1].output: expected a string or an array of parts" },
 	{ "{\"model\":\"m\",\"input\":[{\"type\":\"reasoning\",\"summary\":\"x\"}]}", "input[0].summary: expected an array" },
 	{ "{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_1\"}]}",
-	  "input[0]: item_reference requires stored responses, which this gateway does not keep" },
+	  "input[0]: item_reference requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"previous_response_id\":\"resp_1\"}",
-	  "previous_response_id requires stored responses, which this gateway does not keep" },
+	  "previous_response_id requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"conversation\":{\"id\":\"conv_1\"}}",
-	  "conversation requires stored responses, which this gateway does not keep" },
+	  "conversation requires stored responses, which this gateway does not keep on this channel; send the items themselves (store: false)" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"instructions\":5}", "instructions: expected a string" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":{}}", "tools: expected an array" },
-	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"web_search\"}]}",
-	  "tools[0]: tool type web_search is only available on an OpenAI Responses upstream" },
+	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"namespace\",\"tools\":[]}]}",
+	  "tools[0].name: expected a string" },
+	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"namespace\",\"name\":\"n\",\"tools\":{}}]}",
+	  "tools[0].tools: expected an array" },
+	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"namespace\",\"name\":\"n\",\"tools\":[{\"type\":\"web_search\"}]}]}",
+	  "tools[0].tools[0].type: expected \"function\" or \"custom\"" },
+	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"custom\"}]}", "tools[0].name: expected a string" },
+	{ "{\"model\":\"m\",\"input\":[{\"type\":\"custom_tool_call\",\"call_id\":\"c\",\"name\":\"f\"}]}",
+	  "input[0].input: expected a string" },
+	{ "{\"model\":\"m\",\"input\":[{\"type\":\"function_call\",\"call_id\":\"c\",\"name\":\"f\",\"arguments\":\"{}\",\"namespace\":1}]}",
+	  "input[0].namespace: expected a string" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"function\"}]}", "tools[0].name: expected a string" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tools\":[{\"type\":\"function\",\"name\":\"f\",\"parameters\":[]}]}",
 	  "tools[0].parameters: expected a JSON Schema object" },
@@ -1307,8 +1527,7 @@ static const struct {
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":\"any\"}",
 	  "tool_choice: expected \"auto\", \"none\", \"required\" or an object" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":{\"type\":\"function\"}}", "tool_choice.name: expected a string" },
-	{ "{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":{\"type\":\"file_search\"}}",
-	  "tool_choice: tool type file_search is only available on an OpenAI Responses upstream" },
+	{ "{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":{\"type\":\"custom\"}}", "tool_choice.name: expected a string" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"n\"}}}",
 	  "text.format.schema: expected a JSON Schema object" },
 	{ "{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"yaml\"}}}", "text.format.type: unsupported format \"yaml\"" },
@@ -1402,6 +1621,10 @@ suite(void)
 	tcase_add_test(tc, recorded_requests);
 	tcase_add_test(tc, matrix_bodies);
 	tcase_add_test(tc, request_shapes);
+	tcase_add_test(tc, codex_request);
+	tcase_add_test(tc, codex_answer);
+	tcase_add_test(tc, codex_stream);
+	tcase_add_test(tc, ns_names);
 	tcase_add_loop_test(tc, validation, 0, (int)(sizeof(invalid) / sizeof(invalid[0])));
 	tcase_add_test(tc, errors);
 	suite_add_tcase(s, tc);

@@ -198,7 +198,7 @@ one_image(struct arena *a, struct hub_req *q, const char *u)
 	return p;
 }
 
-static const struct image_inline_opts opts = { LIMIT, 5000, NULL, 0 };
+static const struct image_inline_opts opts = { LIMIT, 5000, NULL, 0, 1 };
 
 /* Fetch u expecting failure; the message must contain want and the url. */
 static void
@@ -286,7 +286,7 @@ START_TEST(total_cap)
 	struct hub_err err;
 	struct hub_part *p2;
 	struct hub_msg *m;
-	struct image_inline_opts o = { LIMIT, 5000, NULL, 6000 };
+	struct image_inline_opts o = { LIMIT, 5000, NULL, 6000, 1 };
 
 	arena_init(&a);
 	(void)one_image(&a, &q, url(&a, "/bin.webp"));
@@ -318,7 +318,7 @@ START_TEST(fetch_through_proxy)
 	struct hub_req q;
 	struct hub_err err;
 	struct hub_part *p;
-	struct image_inline_opts o = { LIMIT, 5000, NULL, 0 };
+	struct image_inline_opts o = { LIMIT, 5000, NULL, 0, 1 };
 
 	/* our server answers the absolute-form request a proxy gets */
 	arena_init(&a);
@@ -333,7 +333,7 @@ END_TEST
 START_TEST(fetch_refused)
 {
 	struct arena a;
-	struct image_inline_opts fast = { LIMIT, 300, NULL, 0 };
+	struct image_inline_opts fast = { LIMIT, 300, NULL, 0, 1 };
 	int s, dead;
 	struct sockaddr_in sa;
 	socklen_t al = sizeof(sa);
@@ -373,7 +373,7 @@ START_TEST(small_limit_and_long_url)
 	struct arena a;
 	struct hub_req q;
 	struct hub_err err;
-	struct image_inline_opts tiny = { 2000, 5000, NULL, 0 };
+	struct image_inline_opts tiny = { 2000, 5000, NULL, 0, 1 };
 	const char *u;
 	char longpath[400];
 
@@ -393,6 +393,63 @@ START_TEST(small_limit_and_long_url)
 }
 END_TEST
 
+/* The guard on by default: loopback, private, link-local and metadata
+ * addresses refused, however the URL spells them, redirects included. */
+START_TEST(private_addresses)
+{
+	static const char *const v4_bad[] = {
+		"127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+		"169.254.169.254", "100.100.100.200", "0.0.0.0", "224.0.0.1", "255.255.255.255",
+	};
+	static const char *const v4_ok[] = { "8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1" };
+	static const char *const v6_bad[] = {
+		"::1", "::", "fe80::1", "fc00::1", "fd00:ec2::254", "ff02::1", "::ffff:127.0.0.1",
+		"::ffff:10.1.2.3", "64:ff9b::a9fe:a9fe",
+	};
+	static const char *const v6_ok[] = { "2001:4860:4860::8888", "::ffff:8.8.8.8" };
+	struct image_inline_opts strict = { LIMIT, 5000, NULL, 0, 0 };
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+	struct arena a;
+	const char *u;
+	size_t i;
+
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	for (i = 0; i < sizeof(v4_bad) / sizeof(v4_bad[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET, v4_bad[i], &s4.sin_addr), 1);
+		ck_assert_msg(!image_addr_allowed((struct sockaddr *)&s4), "%s allowed", v4_bad[i]);
+	}
+	for (i = 0; i < sizeof(v4_ok) / sizeof(v4_ok[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET, v4_ok[i], &s4.sin_addr), 1);
+		ck_assert_msg(image_addr_allowed((struct sockaddr *)&s4), "%s refused", v4_ok[i]);
+	}
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	for (i = 0; i < sizeof(v6_bad) / sizeof(v6_bad[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, v6_bad[i], &s6.sin6_addr), 1);
+		ck_assert_msg(!image_addr_allowed((struct sockaddr *)&s6), "%s allowed", v6_bad[i]);
+	}
+	for (i = 0; i < sizeof(v6_ok) / sizeof(v6_ok[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, v6_ok[i], &s6.sin6_addr), 1);
+		ck_assert_msg(image_addr_allowed((struct sockaddr *)&s6), "%s refused", v6_ok[i]);
+	}
+
+	/* fetches: our server is on loopback, so every spelling of it is refused */
+	arena_init(&a);
+	u = url(&a, "/ok.png");
+	expect_fail(u, &strict, "loopback, private or link-local address");
+	expect_fail(u, &strict, "USER_CONTENT_ALLOW_PRIVATE");
+	expect_fail(arena_printf(&a, "http://2130706433:%d/ok.png", port), &strict, "link-local address");
+	expect_fail(arena_printf(&a, "http://0x7f000001:%d/ok.png", port), &strict, "link-local address");
+	expect_fail(arena_printf(&a, "http://localhost:%d/ok.png", port), &strict, "link-local address");
+	expect_fail("http://[::1]:9/ok.png", &strict, "link-local address");
+	expect_fail("http://10.255.255.1/x.png", &strict, "link-local address");
+	expect_fail("http://169.254.169.254/latest/meta-data/", &strict, "link-local address");
+	arena_release(&a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -405,6 +462,7 @@ suite(void)
 	tcase_add_test(tc, fetch_through_proxy);
 	tcase_add_test(tc, total_cap);
 	tcase_add_test(tc, fetch_refused);
+	tcase_add_test(tc, private_addresses);
 	tcase_add_test(tc, small_limit_and_long_url);
 	suite_add_tcase(s, tc);
 	return s;
