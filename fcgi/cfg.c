@@ -48,6 +48,7 @@ static const struct opt opts[] = {
 	{ "MAX_INLINE_IMAGE_SIZE_MB", OPT_INT, F(max_inline_image_mb), "16", 1, 1024, 0, "largest image fetched from a URL to inline for upstreams that need the bytes (Gemini), MiB" },
 	{ "USER_CONTENT_REQUEST_TIMEOUT", OPT_INT, F(user_content_timeout), "30", 1, 3600, 0, "timeout of such an image fetch, s" },
 	{ "USER_CONTENT_REQUEST_PROXY", OPT_STR, F(user_content_proxy), "", 0, 0, OPT_SECRET, "proxy URL for fetching user content (images)" },
+	{ "CRITICAL_RATE_LIMIT", OPT_INT, F(critical_rate_limit), "20", 0, 1000, 0, "login, register and password-reset requests per client IP per 20 minutes, 429 above (0 = no limit)" },
 	{ "SERVER_ADDRESS", OPT_STR, F(server_address), "http://localhost:3000", 0, 0, 0, "public address of this server (default of the ServerAddress option)" },
 };
 #undef F

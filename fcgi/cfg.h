@@ -35,6 +35,7 @@ struct cfg {
 	int64_t max_inline_image_mb;	/* MAX_INLINE_IMAGE_SIZE_MB */
 	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
 	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
+	int64_t critical_rate_limit;	/* CRITICAL_RATE_LIMIT: sign-in requests per IP per 20 min */
 };
 
 /* The configuration in force; set once by main before threads start. */

@@ -18,6 +18,7 @@ static const struct {
 	[GW_EDB] = { "database error", 500 },
 	[GW_ECACHE] = { "cache error", 500 },
 	[GW_EIO] = { "i/o error", 500 },
+	[GW_ELIMIT] = { "too many requests", 429 },
 };
 
 const char *

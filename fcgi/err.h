@@ -19,6 +19,7 @@ enum gw_err {
 	GW_EDB,		/* the store failed */
 	GW_ECACHE,
 	GW_EIO,		/* client connection or file I/O */
+	GW_ELIMIT,	/* rate limited: try again later */
 	GW__MAX
 };
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "handlers.h"
+#include "auth.h"
+#include "dispatch.h"
 #include "cache.h"
 #include "db.h"
 #include "jsonx.h"
@@ -339,17 +341,21 @@ request_id_ok(const char *s)
 }
 
 /* The fork's GET /api/cost/request/:request_id (no auth): the raw cost row
- * plus cost_usd = quota / 500000; errors in One API's envelope. */
+ * plus cost_usd = quota / 500000 for its owner or an admin; anyone else
+ * (the id is all they need) gets request_id, quota and cost_usd only, not
+ * whose request it was. Errors in One API's envelope. */
 int
 h_cost_request(struct req *r)
 {
 	const char *id = r->npv > 0 ? r->pv[0] : NULL;
+	struct req_user who;
 	struct db_stmt *st;
 	json_t *o;
-	int n;
+	int n, known;
 
 	if (!request_id_ok(id))
 		return api_fail(r, 200, "record not found");
+	known = auth_peek(r, &who) == GW_OK;
 	if (db_query(r->db, &st, "SELECT id, created_time, user_id, request_id, quota "
 	    "FROM user_request_costs WHERE request_id = ?", DB_ARGS(DB_S(id))) != GW_OK)
 		return api_fail(r, 200, MSG_DB);
@@ -358,10 +364,14 @@ h_cost_request(struct req *r)
 		db_done(st);
 		return api_fail(r, 200, n == 0 ? "record not found" : MSG_DB);
 	}
-	o = json_pack("{s:I, s:I, s:I, s:s, s:I, s:f}",
-	    "id", (json_int_t)db_int(st, 0), "created_time", (json_int_t)db_int(st, 1),
-	    "user_id", (json_int_t)db_int(st, 2), "request_id", db_text(st, 3),
-	    "quota", (json_int_t)db_int(st, 4), "cost_usd", (double)db_int(st, 4) / 500000.0);
+	if (known && (who.id == db_int(st, 2) || who.role >= ROLE_ADMIN))
+		o = json_pack("{s:I, s:I, s:I, s:s, s:I, s:f}",
+		    "id", (json_int_t)db_int(st, 0), "created_time", (json_int_t)db_int(st, 1),
+		    "user_id", (json_int_t)db_int(st, 2), "request_id", db_text(st, 3),
+		    "quota", (json_int_t)db_int(st, 4), "cost_usd", (double)db_int(st, 4) / 500000.0);
+	else
+		o = json_pack("{s:s, s:I, s:f}", "request_id", db_text(st, 3),
+		    "quota", (json_int_t)db_int(st, 4), "cost_usd", (double)db_int(st, 4) / 500000.0);
 	db_done(st);
 	if (o == NULL)
 		return GW_ENOMEM;
