@@ -7,6 +7,14 @@
 #include "db.h"
 #include "relay_auth.h"
 
+/* Bounds on numbers from clients and upstreams. A balance, top-up or token
+ * quota above QUOTA_MAX (2 billion USD at 500000 per USD) is refused, and
+ * every computed quota is clamped to it, so stored quotas stay integers
+ * that SUM can add. A token count above BILLING_TOKENS_MAX in a request or
+ * a usage report is garbage. */
+#define QUOTA_MAX		INT64_C(1000000000000000)
+#define BILLING_TOKENS_MAX	INT64_C(100000000)
+
 /* Ratios for one request. quota = ceil((prompt + completion * completion_ratio)
  * * model_ratio * group_ratio); cached prompt tokens use cached_ratio when > 0. */
 struct price {
@@ -31,12 +39,18 @@ struct usage {
  * heuristics; GroupRatio (missing group = 1). */
 void billing_price(const char *model, int channel_type, const char *group, struct price *p);
 
+/* Is every count of u in [0, BILLING_TOKENS_MAX]? */
+int billing_usage_sane(const struct usage *u);
+
 /* Quota of a finished request (One API's formula; at least 1 when the ratio
- * is not 0 and tokens were used; 0 for no tokens). */
+ * is not 0 and tokens were used; 0 for no tokens or insane usage), at most
+ * QUOTA_MAX. Settlement charges the hold instead when the usage is not
+ * sane, and logs it. */
 int64_t billing_quota(const struct price *p, const struct usage *u);
 
 /* What to hold before the call: (PreConsumedQuota + prompt + max_tokens) *
- * ratio, as One API does; max_tokens 0 = unknown. */
+ * ratio, as One API does; max_tokens 0 = unknown. Computed without integer
+ * overflow and clamped to [0, QUOTA_MAX]. */
 int64_t billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
 
 /* A rough token count when the upstream reports none (bytes * 0.38, One

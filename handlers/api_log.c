@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "handlers.h"
+#include "billing.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "cache.h"
@@ -296,6 +297,8 @@ h_topup(struct req *r)
 		return api_fail(r, 200, MSG_BAD_PARAM ": user_id is required");
 	if (quota < 0)
 		return api_fail(r, 200, "quota 不能为负数！");
+	if (quota > QUOTA_MAX)
+		return api_fail(r, 200, MSG_BAD_PARAM ": quota must be at most %lld", (long long)QUOTA_MAX);
 	if (remark == NULL || *remark == '\0') {
 		char q[64];
 		snprintf(text, sizeof(text), "通过 API 充值 %s", logs_quota_text(q, sizeof(q), quota));
@@ -303,12 +306,18 @@ h_topup(struct req *r)
 	}
 	if (db_begin(r->db) != GW_OK)
 		return api_fail(r, 200, MSG_DB);
-	/* the bound keeps quota inside int64 (SQLite would turn it into a real) */
+	/* the bound keeps quota a summable integer (SQLite would turn an
+	 * overflow into a real) */
 	rc = db_exec(r->db, "UPDATE users SET quota = quota + ? WHERE id = ? AND quota <= ?",
-	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(INT64_MAX - quota)), &changed);
+	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(QUOTA_MAX - quota)), &changed);
 	cache_invalidate(r->db, CACHE_F(CACHE_USER));	/* at the commit */
 	if (rc == GW_OK && changed != 1) {
+		int64_t n = 0;
 		db_rollback(r->db);
+		if (db_scalar_int(r->db, &n, "SELECT count(*) FROM users WHERE id = ?",
+		    DB_ARGS(DB_I(user_id))) == GW_OK && n > 0)
+			return api_fail(r, 200, "充值后额度将超过上限 %lld (the balance would pass the limit)",
+			    (long long)QUOTA_MAX);
 		return api_fail(r, 200, "用户不存在");
 	}
 	if (rc == GW_OK)

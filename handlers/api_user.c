@@ -1,6 +1,7 @@
 /* handlers/api_user.c: /api/user/... login, sessions, self service, user administration (One API controller/user.go) */
 #include <string.h>
 #include "handlers.h"
+#include "billing.h"
 #include "auth.h"
 #include "cfg.h"
 #include "dispatch.h"
@@ -430,6 +431,10 @@ h_user_update(struct req *r)
 		return api_fail(r, 200, MSG_BAD_PARAM);
 	if (user_validate(&b.u, &field, &tag) != GW_OK)
 		return api_fail(r, 200, MSG_BAD_INPUT);
+	if (b.u.quota < 0 || b.u.quota > QUOTA_MAX || b.u.used_quota < 0 ||
+	    b.u.used_quota > QUOTA_MAX || b.u.request_count < 0)
+		return api_fail(r, 200, MSG_BAD_INPUT ": quota must be between 0 and %lld",
+		    (long long)QUOTA_MAX);
 	if ((rc = users_get(r->db, &r->arena, b.u.id, &origin)) != GW_OK)
 		return fail_rc(r, rc);
 	if (my <= origin.role && my != ROLE_ROOT)

@@ -38,3 +38,8 @@ test_fuzz_fz_fmt_responses_LDFLAGS = $(FUZZ_LD)
 test_fuzz_fz_fmt_gemini_SOURCES = test/fuzz/fz_fmt_gemini.c
 test_fuzz_fz_fmt_gemini_LDADD = $(GW_LIBS)
 test_fuzz_fz_fmt_gemini_LDFLAGS = $(FUZZ_LD)
+# issue 10: masking a channel key echoed by an upstream
+noinst_PROGRAMS += test/fuzz/fz_scrub
+test_fuzz_fz_scrub_SOURCES = test/fuzz/fz_scrub.c
+test_fuzz_fz_scrub_LDADD = $(GW_LIBS)
+test_fuzz_fz_scrub_LDFLAGS = $(FUZZ_LD)

@@ -6,3 +6,10 @@ test_unit_t_ratelimit_SOURCES = test/unit/t_ratelimit.c test/unit/t_core.h
 test_unit_t_ratelimit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_t_ratelimit_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif
+if HAVE_CHECK
+check_PROGRAMS += test/unit/t_scrub
+TESTS += test/unit/t_scrub
+test_unit_t_scrub_SOURCES = test/unit/t_scrub.c test/unit/t_core.h
+test_unit_t_scrub_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_scrub_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+endif
