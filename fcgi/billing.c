@@ -317,6 +317,42 @@ billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tok
 }
 
 int64_t
+billing_worst_case(const struct price *p, int64_t prompt_tokens, int64_t max_tokens)
+{
+	struct usage u = { 0 };
+
+	u.prompt = prompt_tokens < 0 ? 0 : prompt_tokens > BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX :
+	    prompt_tokens;
+	u.completion = max_tokens < 0 ? 0 : max_tokens > BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX :
+	    max_tokens;
+	if (prompt_tokens > BILLING_TOKENS_MAX || max_tokens > BILLING_TOKENS_MAX)
+		return QUOTA_MAX;	/* no balance pays for garbage */
+	return billing_quota(p, &u);
+}
+
+int64_t
+billing_affordable_tokens(const struct price *p, int64_t prompt_tokens, int64_t balance)
+{
+	double ratio = p->model_ratio * p->group_ratio, per, left;
+	int64_t n;
+
+	if (ratio <= 0 || p->completion_ratio <= 0)
+		return BILLING_TOKENS_MAX;	/* free (or One API's negative ratio): no bound */
+	if (prompt_tokens < 0)
+		prompt_tokens = 0;
+	/* what the balance buys, less the prompt, in completion tokens */
+	left = (double)balance / ratio - (double)prompt_tokens;
+	per = p->completion_ratio;
+	if (left <= 0)
+		return 0;
+	n = left / per >= (double)BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX : (int64_t)(left / per);
+	/* floating point may be a token generous: step down until it pays */
+	while (n > 0 && billing_worst_case(p, prompt_tokens, n) > balance)
+		n--;
+	return n;
+}
+
+int64_t
 billing_estimate_tokens(const char *text, size_t len)
 {
 	int64_t n;

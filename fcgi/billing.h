@@ -53,6 +53,18 @@ int64_t billing_quota(const struct price *p, const struct usage *u);
  * overflow and clamped to [0, QUOTA_MAX]. */
 int64_t billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
 
+/* The most a request can cost: prompt_tokens and max_tokens completion
+ * tokens at their prices (billing_quota of that usage), QUOTA_MAX when
+ * either count is above BILLING_TOKENS_MAX. A hold of this much can never
+ * be overrun by an answer of at most max_tokens. */
+int64_t billing_worst_case(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
+
+/* The largest max_tokens whose worst case (with prompt_tokens) balance
+ * pays: 0 when it does not even pay the prompt, BILLING_TOKENS_MAX when
+ * the model is free. For a request without max_tokens: send this upstream
+ * (when below what the model allows) and hold its worst case. */
+int64_t billing_affordable_tokens(const struct price *p, int64_t prompt_tokens, int64_t balance);
+
 /* A rough token count when the upstream reports none (bytes * 0.38, One
  * API's ApproximateTokenEnabled rule, at least 1 for non-empty text). */
 int64_t billing_estimate_tokens(const char *text, size_t len);
