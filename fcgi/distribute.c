@@ -6,6 +6,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "distribute.h"
+#include "scrub.h"
 #include "cache.h"
 #include "channels.h"
 #include "log.h"
@@ -391,8 +392,9 @@ channel_should_disable(int status, const char *type, const char *code, const cha
 }
 
 /* Copy at most REASON_MAX bytes of reason into out, cut on a UTF-8
- * boundary, control characters as spaces, and every occurrence of the
- * channel's key (any line of it) replaced by "***". */
+ * boundary, control characters as spaces, every occurrence of the
+ * channel's key (any line of it) replaced by "***" and any piece of it
+ * masked (scrub_secret). */
 static void
 clean_reason(char *out, size_t outsz, const char *reason, const char *keys)
 {
@@ -429,6 +431,8 @@ clean_reason(char *out, size_t outsz, const char *reason, const char *keys)
 			o = i - 1;
 	}
 	out[o] = '\0';
+	/* and pieces of it: a prefix, a suffix, one part of a multi-part key */
+	(void)scrub_secret(out, o, keys);
 }
 
 int

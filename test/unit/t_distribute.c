@@ -357,7 +357,7 @@ START_TEST(auto_disable)
 	c1 = mk(db, "primary", 0, 0, 1);
 	c2 = mk(db, "backup", 0, 0, 1);
 	ck_assert_int_eq(channel_auto_disable(db, c1, "primary",
-	    "Incorrect API key provided: sk-upstream-secret-key-0123456789.\nbye"), GW_OK);
+	    "Incorrect API key provided: sk-upstream-secret-key-0123456789.\nbye (key ...key-0123456789)"), GW_OK);
 	ck_assert_int_eq(db_scalar_int(db, &n, "SELECT status FROM channels WHERE id = ?",
 	    DB_ARGS(DB_I(c1))), GW_OK);
 	ck_assert_int_eq(n, 3);
@@ -382,6 +382,8 @@ START_TEST(auto_disable)
 	ck_assert_ptr_nonnull(strstr(content, want));
 	ck_assert_ptr_nonnull(strstr(content, "Incorrect API key provided: ***. bye"));
 	ck_assert_ptr_null(strstr(content, "secret"));
+	ck_assert_ptr_null(strstr(content, "0123456789"));	/* a piece of it either */
+	ck_assert_ptr_nonnull(strstr(content, "(key ..."));
 	json_decref(rows);
 
 	/* again, or on a manually disabled channel: no change, no second log */
