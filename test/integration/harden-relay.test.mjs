@@ -100,6 +100,24 @@ describe('relay hardening', () => {
     assert.ok(tot.userQuota >= 0);
   });
 
+  it('60 concurrent costly requests on many small keys of one user charge no more than the user\'s quota', { todo: 'needs an exact hold in handlers/relay.c (lead\'s file)' }, async () => {
+    const c = await R.channel({ models: 'costly-keys', prefix: 'costlykeys' });
+    await R.option('ModelRatio', { 'costly-keys': 1 });
+    await R.option('CompletionRatio', { 'costly-keys': 1 });
+    const quota = 1600000;
+    const u = await R.user('rich2', { quota });
+    const keys = [];
+    for (let i = 0; i < 12; i++) keys.push(await R.token(u, { remain_quota: 400000, unlimited_quota: false }));
+    const body = fixtureJson('openai-chat-nonstream.json');
+    body.usage = { prompt_tokens: 100, completion_tokens: 149900, total_tokens: 150000 };
+    R.up.route(`/${c.prefix}`, { json: body, firstByteMs: 100 });
+    await Promise.all(Array.from({ length: 60 }, (_, i) => R.chat(keys[i % keys.length].key, { model: 'costly-keys', messages: USER_MSG })));
+    await waitFor(() => false, 500);
+    const charged = Number(R.sql(`SELECT COALESCE(SUM(quota), 0) FROM logs WHERE type = 2 AND user_id = ${u.id}`)[0][0]);
+    assert.ok(charged <= quota, `charged ${charged} on a quota of ${quota}`);
+    for (const k of keys) assert.ok(R.totals(k.id).tokenUsed <= 400000);
+  });
+
   it('the database and its -wal/-shm files are readable by their owner only', async () => {
     await R.root('GET', '/api/user/self');	// some traffic: the WAL exists
     for (const f of [R.dbPath, `${R.dbPath}-wal`, `${R.dbPath}-shm`]) {
