@@ -1,6 +1,7 @@
 /* fcgi/auth.c: management-route caller: session cookie, else access token
  * (One API middleware/auth.go); cross-site checks of cookie writes; the
  * rate-limited password check of the sign-in routes */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,16 +58,13 @@ load_user(struct req *r, int64_t id, const char *access_token, struct req_user *
 	return rc;
 }
 
-/* 1 when the value of an Origin or Referer header names this server: its
- * scheme://host[:port] is the Host header's (or SERVER_ADDRESS's). */
-static int
-same_origin(struct req *r, const char *v)
+int
+auth_origin_matches(const char *v, const char *host, const char *own)
 {
-	const char *host = req_header(r, "Host"), *p, *e;
-	const char *own = cfg->server_address ? cfg->server_address : "";
+	const char *p, *e;
 	size_t n, ol;
 
-	if ((p = strstr(v, "://")) == NULL)
+	if (v == NULL || (p = strstr(v, "://")) == NULL)
 		return 0;
 	p += 3;
 	e = p + strcspn(p, "/?#");
@@ -74,10 +72,19 @@ same_origin(struct req *r, const char *v)
 	if (host != NULL && n > 0 && strlen(host) == n && strncasecmp(p, host, n) == 0)
 		return 1;
 	/* behind a proxy that rewrites Host: the configured public address */
+	if (own == NULL)
+		return 0;
 	ol = strcspn(own, "?#");
 	while (ol > 0 && own[ol - 1] == '/')
 		ol--;
 	return ol > 0 && (size_t)(e - v) == ol && strncasecmp(v, own, ol) == 0;
+}
+
+/* Does an Origin or Referer value name this server? */
+static int
+same_origin(struct req *r, const char *v)
+{
+	return auth_origin_matches(v, req_header(r, "Host"), cfg->server_address);
 }
 
 int
@@ -231,13 +238,30 @@ retry_sec(int64_t ms)
 	return ms <= 0 ? 1 : (ms + 999) / 1000;
 }
 
+/* "ip:" + the address; an IPv6 address by its /64, which one customer
+ * usually gets whole (so rotating inside it gains nothing). */
+static void
+client_key(char *key, size_t n, const char *addr)
+{
+	unsigned char a6[16];
+	char hex[17];
+
+	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, a6) == 1 &&
+	    !(memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)) {
+		hex_encode(hex, a6, 8);
+		snprintf(key, n, "ip6:%s", hex);
+		return;
+	}
+	snprintf(key, n, "ip:%s", addr);
+}
+
 int
 auth_critical_limit(struct req *r, int64_t *retry_s)
 {
 	char key[RL_KEY_MAX];
 	int64_t ms = 0;
 
-	snprintf(key, sizeof(key), "ip:%s", r->remote_addr ? r->remote_addr : "");
+	client_key(key, sizeof(key), r->remote_addr ? r->remote_addr : "");
 	if (rl_allow(key, (int)cfg->critical_rate_limit, CRITICAL_WINDOW_MS, now_ms(), &ms) == GW_OK)
 		return GW_OK;
 	*retry_s = retry_sec(ms);

@@ -24,6 +24,12 @@ int auth_user(struct req *r, int min_role) GW_WUR;
  * token), else GW_EAUTH and u zeroed. */
 int auth_peek(struct req *r, struct req_user *u) GW_WUR;
 
+/* 1 when an Origin or Referer value v ("scheme://authority/...") names
+ * this server: its authority is host (the Host header, any case), or it
+ * starts with own (SERVER_ADDRESS, trailing slashes ignored) up to the
+ * path. Either may be NULL. Pure (fuzzed). */
+int auth_origin_matches(const char *v, const char *host, const char *own);
+
 /* 1 when the browser says the request comes from this site: Sec-Fetch-Site
  * same-origin or none, and an Origin (else Referer) naming this host (Host
  * header or SERVER_ADDRESS); 0 when anything says otherwise or nothing
