@@ -88,18 +88,28 @@ same_origin(struct req *r, const char *v)
 }
 
 int
-auth_same_origin(struct req *r)
+auth_cross_site(struct req *r)
 {
 	const char *o = req_header(r, "Origin"), *ref = req_header(r, "Referer");
 	const char *site = req_header(r, "Sec-Fetch-Site");
 
 	if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-		return 0;
+		return 1;
 	if (o != NULL && o[0] != '\0')
-		return same_origin(r, o);
-	if (ref != NULL && ref[0] != '\0')
-		return same_origin(r, ref);
-	return site != NULL;	/* only a browser's own word is evidence */
+		return !same_origin(r, o);
+	return ref != NULL && ref[0] != '\0' && !same_origin(r, ref);
+}
+
+int
+auth_same_origin(struct req *r)
+{
+	const char *o = req_header(r, "Origin"), *ref = req_header(r, "Referer");
+
+	if (auth_cross_site(r))
+		return 0;
+	/* only a browser's own word is evidence */
+	return (o != NULL && o[0] != '\0') || (ref != NULL && ref[0] != '\0') ||
+	    req_header(r, "Sec-Fetch-Site") != NULL;
 }
 
 /* Content-Type application/json (any parameters, any case). */

@@ -30,6 +30,11 @@ int auth_peek(struct req *r, struct req_user *u) GW_WUR;
  * path. Either may be NULL. Pure (fuzzed). */
 int auth_origin_matches(const char *v, const char *host, const char *own);
 
+/* 1 when the browser says the request comes from another site:
+ * Sec-Fetch-Site other than same-origin/none, or an Origin (else Referer)
+ * that is not this server. 0 when nothing says so (scripts included). */
+int auth_cross_site(struct req *r);
+
 /* 1 when the browser says the request comes from this site: Sec-Fetch-Site
  * same-origin or none, and an Origin (else Referer) naming this host (Host
  * header or SERVER_ADDRESS); 0 when anything says otherwise or nothing

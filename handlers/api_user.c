@@ -147,13 +147,14 @@ h_user_login(struct req *r)
 }
 
 /* GET /api/user/logout: ends every session of the user, not just this
- * cookie, so a copied cookie dies with it. */
+ * cookie, so a copied cookie dies with it. A link on another site (this is
+ * a GET) only drops this browser's cookie, as One API does. */
 int
 h_user_logout(struct req *r)
 {
 	int64_t id;
 
-	if (session_user(r, &id) == GW_OK && session_revoke(r->db, id) != GW_OK)
+	if (!auth_cross_site(r) && session_user(r, &id) == GW_OK && session_revoke(r->db, id) != GW_OK)
 		return api_fail(r, 500, MSG_DB);
 	session_clear(r);
 	return api_ok(r, NULL);

@@ -69,9 +69,14 @@ describe('accounts: privileges and sessions', () => {
     const mine = await login(gw.base, 'vic1', 'vic1-pass-01');
     const stolen = await login(gw.base, 'vic1', 'vic1-pass-01');	// another device, or a copy
     assert.equal((await api(gw.base, 'GET', '/api/user/self', { cookie: stolen })).status, 200);
+    // a logout link on another site drops that browser's cookie, not every session
+    const other = await login(gw.base, 'vic1', 'vic1-pass-01');
+    let r = await api(gw.base, 'GET', '/api/user/logout', { cookie: other, headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.match(r.setCookie.join('|'), /session=;/);
+    assert.equal((await api(gw.base, 'GET', '/api/user/self', { cookie: stolen })).status, 200);
     await api(gw.base, 'GET', '/api/user/logout', { cookie: mine });
     for (const c of [mine, stolen]) {
-      const r = await api(gw.base, 'GET', '/api/user/self', { cookie: c });
+      r = await api(gw.base, 'GET', '/api/user/self', { cookie: c });
       assert.equal(r.status, 401, r.text);
       assert.match(r.setCookie.join('|'), /session=;/);	// and the browser is told to drop it
     }
