@@ -186,6 +186,10 @@ describe('accounts: privileges and sessions', () => {
       r = await root('POST', '/api/user/', { username, password: 'mallory-pass1' });
       assert.equal(r.json.success, false, JSON.stringify(username));
     }
+    for (const username of ['mal\u0007x', 'mal\nx', 'mal\u007fx']) {
+      r = await root('POST', '/api/user/', { username, password: 'mallory-pass1' });
+      assert.equal(r.json.success, false, JSON.stringify(username));
+    }
     const id = await mkUser(gw, 'trent', 'trent-pass-1');
     r = await root('PUT', '/api/user/', { id, username: 'MALLORY' });
     assert.match(r.json.message, /用户名已存在/);
