@@ -237,17 +237,26 @@ billing_price(const char *model, int channel_type, const char *group, struct pri
 		p->cached_ratio = 0;
 }
 
-/* A double as a quota, clamped to what int64 holds. */
+/* A double as a quota in [0, QUOTA_MAX]: stored quotas stay integers that
+ * a SUM over many rows can add (SQLite turns an overflowing integer into a
+ * REAL, and SUM over such rows fails). */
 static int64_t
 clamp_quota(double q)
 {
-	if (q != q)
+	if (q != q || q <= 0)
 		return 0;
-	if (q >= 9.0e18)
-		return INT64_C(9000000000000000000);
-	if (q <= -9.0e18)
-		return -INT64_C(9000000000000000000);
+	if (q >= (double)QUOTA_MAX)
+		return QUOTA_MAX;
 	return (int64_t)q;
+}
+
+int
+billing_usage_sane(const struct usage *u)
+{
+	return u->prompt >= 0 && u->prompt <= BILLING_TOKENS_MAX &&
+	    u->completion >= 0 && u->completion <= BILLING_TOKENS_MAX &&
+	    u->cached >= 0 && u->cached <= BILLING_TOKENS_MAX &&
+	    u->reasoning >= 0 && u->reasoning <= BILLING_TOKENS_MAX;
 }
 
 int64_t
@@ -256,10 +265,10 @@ billing_quota(const struct price *p, const struct usage *u)
 	double ratio = p->model_ratio * p->group_ratio, tokens;
 	int64_t cached = u->cached, q;
 
+	if (!billing_usage_sane(u))
+		return 0;	/* callers charge their estimate instead (settle_quota) */
 	if (u->prompt + u->completion == 0)
 		return 0;	/* One API: some error happened upstream */
-	if (cached < 0)
-		cached = 0;
 	if (cached > u->prompt)
 		cached = u->prompt;
 	if (cached > 0 && p->cached_ratio > 0)
@@ -273,19 +282,76 @@ billing_quota(const struct price *p, const struct usage *u)
 	return q;
 }
 
+/* What a finished request is charged: its quota, or the hold when the
+ * upstream's usage is garbage (logged; the numbers are not stored). */
+static int64_t
+settle_quota(const struct settle *s)
+{
+	if (billing_usage_sane(&s->usage))
+		return billing_quota(&s->price, &s->usage);
+	log_warn("req=%s absurd usage from channel %lld (prompt %lld, completion %lld, cached %lld): "
+	    "charged the estimate %lld", s->request_id ? s->request_id : "-", (long long)s->channel_id,
+	    (long long)s->usage.prompt, (long long)s->usage.completion, (long long)s->usage.cached,
+	    (long long)s->pre);
+	return s->pre;
+}
+
+/* A token count fit for the log, 0 when it is garbage. */
+static int64_t
+log_tokens(int64_t n)
+{
+	return n >= 0 && n <= BILLING_TOKENS_MAX ? n : 0;
+}
+
 int64_t
 billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens)
 {
 	double ratio = p->model_ratio * p->group_ratio;
-	int64_t tokens = option_int("PreConsumedQuota", 500), q;
+	double tokens = (double)option_int("PreConsumedQuota", 500);
 
+	/* in double: int64 sums of client numbers overflow (9e18 max_tokens) */
 	if (prompt_tokens > 0)
-		tokens += prompt_tokens;
+		tokens += (double)prompt_tokens;
 	if (max_tokens > 0)
-		tokens += max_tokens;
+		tokens += (double)max_tokens;
 	/* One API truncates here (int64(float64(tokens) * ratio)) */
-	q = clamp_quota((double)tokens * ratio);
-	return q > 0 ? q : 0;
+	return clamp_quota(tokens * ratio);
+}
+
+int64_t
+billing_worst_case(const struct price *p, int64_t prompt_tokens, int64_t max_tokens)
+{
+	struct usage u = { 0 };
+
+	u.prompt = prompt_tokens < 0 ? 0 : prompt_tokens > BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX :
+	    prompt_tokens;
+	u.completion = max_tokens < 0 ? 0 : max_tokens > BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX :
+	    max_tokens;
+	if (prompt_tokens > BILLING_TOKENS_MAX || max_tokens > BILLING_TOKENS_MAX)
+		return QUOTA_MAX;	/* no balance pays for garbage */
+	return billing_quota(p, &u);
+}
+
+int64_t
+billing_affordable_tokens(const struct price *p, int64_t prompt_tokens, int64_t balance)
+{
+	double ratio = p->model_ratio * p->group_ratio, per, left;
+	int64_t n;
+
+	if (ratio <= 0 || p->completion_ratio <= 0)
+		return BILLING_TOKENS_MAX;	/* free (or One API's negative ratio): no bound */
+	if (prompt_tokens < 0)
+		prompt_tokens = 0;
+	/* what the balance buys, less the prompt, in completion tokens */
+	left = (double)balance / ratio - (double)prompt_tokens;
+	per = p->completion_ratio;
+	if (left <= 0)
+		return 0;
+	n = left / per >= (double)BILLING_TOKENS_MAX ? BILLING_TOKENS_MAX : (int64_t)(left / per);
+	/* floating point may be a token generous: step down until it pays */
+	while (n > 0 && billing_worst_case(p, prompt_tokens, n) > balance)
+		n--;
+	return n;
 }
 
 int64_t
@@ -441,8 +507,8 @@ consume_log(struct db *db, const struct settle *s, int64_t quota)
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    DB_ARGS(DB_I(t->user_id), DB_I(now_sec()), DB_I(LOGT_CONSUME), DB_S(content),
 	    DB_S(t->username), DB_I(t->user_id), DB_S(t->name ? t->name : ""),
-	    DB_S(s->model ? s->model : ""), DB_I(quota), DB_I(s->usage.prompt),
-	    DB_I(s->usage.completion), DB_I(s->channel_id), DB_S(s->request_id ? s->request_id : ""),
+	    DB_S(s->model ? s->model : ""), DB_I(quota), DB_I(log_tokens(s->usage.prompt)),
+	    DB_I(log_tokens(s->usage.completion)), DB_I(s->channel_id), DB_S(s->request_id ? s->request_id : ""),
 	    DB_I(s->elapsed_ms), DB_I(s->is_stream ? 1 : 0), DB_I(s->system_prompt_reset ? 1 : 0)),
 	    NULL);
 }
@@ -466,7 +532,7 @@ settle_rows(struct db *db, const struct settle *s, int64_t *quota_out)
 	int64_t quota, delta;
 	int rc;
 
-	quota = billing_quota(&s->price, &s->usage);
+	quota = settle_quota(s);
 	delta = quota - s->pre;
 	if (delta != 0 && (rc = move_quota(db, s->token, delta, 0, NULL)) != GW_OK)
 		goto fail;
@@ -827,7 +893,7 @@ billing_settle_later(struct db *db, const struct settle *s)
 	memset(q, 0, sizeof(*q));
 	q->s = *s;
 	q->tok = *t;
-	q->quota = billing_quota(&s->price, &s->usage);
+	q->quota = settle_quota(s);
 	p = q->strs;
 	q->s.model = p;
 	p = put_str(p, s->model);
@@ -894,12 +960,17 @@ billing_topup(struct db *db, int64_t user_id, int64_t quota, const char *remark)
 
 	if (db_begin(db) != GW_OK)
 		return GW_EDB;
-	/* the bound keeps quota inside int64 (SQLite would turn it into a real) */
+	/* the bound keeps quota a summable integer (SQLite would turn an
+	 * overflow into a real) */
 	rc = db_exec(db, "UPDATE users SET quota = quota + ? WHERE id = ? AND quota <= ?",
-	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(INT64_MAX - quota)), &changed);
+	    DB_ARGS(DB_I(quota), DB_I(user_id), DB_I(QUOTA_MAX - quota)), &changed);
 	cache_invalidate(db, CACHE_F(CACHE_USER));	/* at the commit */
 	if (rc == GW_OK && changed != 1) {
+		int64_t n = 0;
 		db_rollback(db);
+		if (db_scalar_int(db, &n, "SELECT count(*) FROM users WHERE id = ?",
+		    DB_ARGS(DB_I(user_id))) == GW_OK && n > 0)
+			return GW_ETOOBIG;	/* the balance would pass QUOTA_MAX */
 		return GW_ENOTFOUND;
 	}
 	if (rc == GW_OK)

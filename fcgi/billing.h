@@ -8,6 +8,14 @@
 #include "db.h"
 #include "relay_auth.h"
 
+/* Bounds on numbers from clients and upstreams. A balance, top-up or token
+ * quota above QUOTA_MAX (2 billion USD at 500000 per USD) is refused, and
+ * every computed quota is clamped to it, so stored quotas stay integers
+ * that SUM can add. A token count above BILLING_TOKENS_MAX in a request or
+ * a usage report is garbage. */
+#define QUOTA_MAX		INT64_C(1000000000000000)
+#define BILLING_TOKENS_MAX	INT64_C(100000000)
+
 /* Ratios for one request. quota = ceil((prompt + completion * completion_ratio)
  * * model_ratio * group_ratio); cached prompt tokens use cached_ratio when > 0. */
 struct price {
@@ -32,13 +40,31 @@ struct usage {
  * heuristics; GroupRatio (missing group = 1). */
 void billing_price(const char *model, int channel_type, const char *group, struct price *p);
 
+/* Is every count of u in [0, BILLING_TOKENS_MAX]? */
+int billing_usage_sane(const struct usage *u);
+
 /* Quota of a finished request (One API's formula; at least 1 when the ratio
- * is not 0 and tokens were used; 0 for no tokens). */
+ * is not 0 and tokens were used; 0 for no tokens or insane usage), at most
+ * QUOTA_MAX. Settlement charges the hold instead when the usage is not
+ * sane, and logs it. */
 int64_t billing_quota(const struct price *p, const struct usage *u);
 
 /* What to hold before the call: (PreConsumedQuota + prompt + max_tokens) *
- * ratio, as One API does; max_tokens 0 = unknown. */
+ * ratio, as One API does; max_tokens 0 = unknown. Computed without integer
+ * overflow and clamped to [0, QUOTA_MAX]. */
 int64_t billing_pre_amount(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
+
+/* The most a request can cost: prompt_tokens and max_tokens completion
+ * tokens at their prices (billing_quota of that usage), QUOTA_MAX when
+ * either count is above BILLING_TOKENS_MAX. A hold of this much can never
+ * be overrun by an answer of at most max_tokens. */
+int64_t billing_worst_case(const struct price *p, int64_t prompt_tokens, int64_t max_tokens);
+
+/* The largest max_tokens whose worst case (with prompt_tokens) balance
+ * pays: 0 when it does not even pay the prompt, BILLING_TOKENS_MAX when
+ * the model is free. For a request without max_tokens: send this upstream
+ * (when below what the model allows) and hold its worst case. */
+int64_t billing_affordable_tokens(const struct price *p, int64_t prompt_tokens, int64_t balance);
 
 /* A rough token count when the upstream reports none (bytes * 0.38, One
  * API's ApproximateTokenEnabled rule, at least 1 for non-empty text). */
@@ -114,8 +140,8 @@ int billing_balance(struct db *db, const struct relay_token *t, int token_level,
     struct balance *out) GW_WUR;
 
 /* AdminTopUp: add quota to user_id and write a top-up log carrying it,
- * both or neither. GW_OK, GW_ENOTFOUND (no such user, or the sum would
- * overflow) or GW_EDB. */
+ * both or neither. GW_OK, GW_ENOTFOUND (no such user), GW_ETOOBIG (the
+ * balance would pass QUOTA_MAX) or GW_EDB. */
 int billing_topup(struct db *db, int64_t user_id, int64_t quota, const char *remark) GW_WUR;
 /* The fork's user_request_costs row of request id as JSON, plus cost_usd
  * (quota / 500000). NULL with *rc = GW_ENOTFOUND, GW_EDB or GW_ENOMEM. */

@@ -52,6 +52,7 @@ static const struct opt opts[] = {
 	{ "USER_CONTENT_REQUEST_TIMEOUT", OPT_INT, F(user_content_timeout), "30", 1, 3600, 0, "timeout of such an image fetch, s" },
 	{ "USER_CONTENT_REQUEST_PROXY", OPT_STR, F(user_content_proxy), "", 0, 0, OPT_SECRET, "proxy URL for fetching user content (images)" },
 	{ "USER_CONTENT_ALLOW_PRIVATE", OPT_BOOL, F(user_content_allow_private), "false", 0, 1, 0, "let user content (image URLs) be fetched from loopback, private and link-local addresses" },
+	{ "CRITICAL_RATE_LIMIT", OPT_INT, F(critical_rate_limit), "20", 0, 1000, 0, "login, register and password-reset requests per client IP per 20 minutes, 429 above (0 = no limit)" },
 	{ "SERVER_ADDRESS", OPT_STR, F(server_address), "http://localhost:3000", 0, 0, 0, "public address of this server (default of the ServerAddress option)" },
 };
 #undef F

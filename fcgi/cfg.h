@@ -39,6 +39,7 @@ struct cfg {
 	int64_t user_content_timeout;	/* USER_CONTENT_REQUEST_TIMEOUT, s */
 	char *user_content_proxy;	/* USER_CONTENT_REQUEST_PROXY */
 	int user_content_allow_private;	/* USER_CONTENT_ALLOW_PRIVATE */
+	int64_t critical_rate_limit;	/* CRITICAL_RATE_LIMIT: sign-in requests per IP per 20 min */
 };
 
 /* The configuration in force; set once by main before threads start. */

@@ -1,4 +1,5 @@
 /* fcgi/db_sqlite.c: SQLite driver: WAL, busy timeout, one connection per thread */
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -20,6 +21,21 @@ is_wal(sqlite3 *h)
 	return wal;
 }
 
+/* Create a missing database file 0600: it holds provider keys in plain
+ * text, and SQLite gives its -wal and -shm files the database's mode. An
+ * existing file keeps the mode its operator chose. */
+static void
+create_private(const char *path)
+{
+	int fd;
+
+	if (path[0] == '\0' || path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return;	/* in-memory or a URI: SQLite decides */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int
 s_open(struct db *db)
 {
@@ -28,6 +44,7 @@ s_open(struct db *db)
 	int64_t waited;
 	int rc;
 
+	create_private(cfg->sqlite_path);
 	rc = sqlite3_open_v2(cfg->sqlite_path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

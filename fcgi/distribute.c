@@ -6,6 +6,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "distribute.h"
+#include "scrub.h"
 #include "cache.h"
 #include "channels.h"
 #include "log.h"
@@ -200,7 +201,7 @@ int
 distribute_pick(struct db *db, struct arena *a, const char *group, const char *model,
     const int64_t *exclude, size_t nexclude, int skip_tiers, struct channel_pick *out)
 {
-	const int64_t *rows, *row;
+	const int64_t *rows, *row, *soonest = NULL;
 	struct cand *c;
 	size_t nrows, n = 0, i, start, end;
 	int64_t status, tierprio, now = now_sec();
@@ -214,17 +215,27 @@ distribute_pick(struct db *db, struct arena *a, const char *group, const char *m
 		return GW_ENOTFOUND;
 	if ((c = arena_alloc(a, nrows * sizeof(*c))) == NULL)
 		return GW_ENOMEM;
-	/* the live ones: not suspended now, not excluded */
+	/* the live ones: not suspended now, not excluded; and of the suspended
+	 * ones, the one whose suspension ends first */
 	for (i = 0; i < nrows; i++) {
 		row = rows + i * CI__N;
-		if (row[CI_SUSPEND] > now || excluded(row[CI_ID], exclude, nexclude))
+		if (excluded(row[CI_ID], exclude, nexclude))
 			continue;
+		if (row[CI_SUSPEND] > now) {
+			if (soonest == NULL || row[CI_SUSPEND] < soonest[CI_SUSPEND])
+				soonest = row;
+			continue;
+		}
 		c[n].id = row[CI_ID];
 		c[n].priority = row[CI_PRIORITY];
 		c[n].weight = row[CI_WEIGHT] < 0 ? 0 : row[CI_WEIGHT] > WEIGHT_MAX ? WEIGHT_MAX :
 		    row[CI_WEIGHT];
 		n++;
 	}
+	/* a suspension steers traffic elsewhere; with nowhere else to go, one
+	 * failure must not refuse everybody until it ends: try the soonest */
+	if (n == 0 && soonest != NULL)
+		return load_channel(db, a, soonest[CI_ID], out, &status);
 	if (n == 0)
 		return GW_ENOTFOUND;
 
@@ -381,8 +392,9 @@ channel_should_disable(int status, const char *type, const char *code, const cha
 }
 
 /* Copy at most REASON_MAX bytes of reason into out, cut on a UTF-8
- * boundary, control characters as spaces, and every occurrence of the
- * channel's key (any line of it) replaced by "***". */
+ * boundary, control characters as spaces, every occurrence of the
+ * channel's key (any line of it) replaced by "***" and any piece of it
+ * masked (scrub_secret). */
 static void
 clean_reason(char *out, size_t outsz, const char *reason, const char *keys)
 {
@@ -419,6 +431,8 @@ clean_reason(char *out, size_t outsz, const char *reason, const char *keys)
 			o = i - 1;
 	}
 	out[o] = '\0';
+	/* and pieces of it: a prefix, a suffix, one part of a multi-part key */
+	(void)scrub_secret(out, o, keys);
 }
 
 int

@@ -27,7 +27,8 @@ struct channel_pick {
 /*
  * Pick a channel for (group, model) from `abilities` (enabled, not
  * suspended: suspend_until NULL or in the past), skipping the channel ids in
- * exclude[0..nexclude). Tiers by priority, highest first; skip_tiers > 0
+ * exclude[0..nexclude). When every candidate left is suspended, the one
+ * whose suspension ends first is picked rather than none. Tiers by priority, highest first; skip_tiers > 0
  * starts that many tiers lower (retries), falling back to the highest tier
  * when there are fewer tiers. Inside a tier: weighted random by
  * channels.weight (all weights 0 = uniform). GW_OK, GW_ENOTFOUND (no

@@ -19,6 +19,7 @@ static const struct {
 	[GW_ECACHE] = { "cache error", 500 },
 	[GW_EIO] = { "i/o error", 500 },
 	[GW_ASYNC] = { "in progress", 200 },
+	[GW_ELIMIT] = { "too many requests", 429 },
 };
 
 const char *

@@ -20,6 +20,7 @@ enum gw_err {
 	GW_ECACHE,
 	GW_EIO,		/* client connection or file I/O */
 	GW_ASYNC,	/* not an error: a handler finishes its request later (req_done) */
+	GW_ELIMIT,	/* rate limited: try again later */
 	GW__MAX
 };
 

@@ -1,4 +1,5 @@
-/* fcgi/session.c: session cookies "session=<user id>.<expiry>.<hex HMAC-SHA256>" */
+/* fcgi/session.c: session cookies "session=<user id>.<generation>.<nonce>.<expiry>.<hex HMAC-SHA256>",
+ * revoked on the server by bumping the user's generation in fcgi_sessions */
 #include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -11,7 +12,9 @@
 #define SESSION_KEY_MAX		256	/* bytes of signing key we keep */
 #define SESSION_SECRET_BYTES	32	/* a generated key: 32 random bytes, hex */
 #define SESSION_MAC_HEX		64	/* hex of one SHA-256 */
-#define SESSION_VALUE_MAX	128	/* "<id>.<expiry>.<mac>" */
+#define SESSION_NONCE_HEX	16	/* hex of 8 random bytes: a new session id per login */
+#define SESSION_VALUE_MAX	160	/* "<id>.<gen>.<nonce>.<expiry>.<mac>" */
+#define SESSION_TRIES		4	/* bump retries when two writers race on a new row */
 
 /* Set once by session_init before threads start, read-only afterwards. */
 static unsigned char session_key[SESSION_KEY_MAX];
@@ -97,14 +100,19 @@ sign(const char *msg, size_t n, char *out)
 	return GW_OK;
 }
 
-/* The value "<uid>.<expiry>.<mac>" for user uid valid until expiry. */
+/* The value "<uid>.<gen>.<nonce>.<expiry>.<mac>" with a fresh nonce. */
 static int
-make_value(int64_t uid, int64_t expiry, char *out, size_t outsz)
+make_value(int64_t uid, int64_t gen, int64_t expiry, char *out, size_t outsz)
 {
-	char mac[SESSION_MAC_HEX + 1];
+	char mac[SESSION_MAC_HEX + 1], nonce[SESSION_NONCE_HEX + 1];
+	unsigned char raw[SESSION_NONCE_HEX / 2];
 	int n;
 
-	n = snprintf(out, outsz, "%lld.%lld", (long long)uid, (long long)expiry);
+	if (rand_bytes(raw, sizeof(raw)) != GW_OK)
+		return GW_EIO;
+	hex_encode(nonce, raw, sizeof(raw));
+	n = snprintf(out, outsz, "%lld.%lld.%s.%lld", (long long)uid, (long long)gen, nonce,
+	    (long long)expiry);
 	if (n < 0 || (size_t)n >= outsz || sign(out, (size_t)n, mac) != GW_OK)
 		return GW_EINPUT;
 	if ((size_t)n + 1 + SESSION_MAC_HEX >= outsz)
@@ -126,12 +134,12 @@ set_cookie(struct req *r, const char *value, int64_t maxage)
 }
 
 void
-session_set(struct req *r, int64_t user_id)
+session_set(struct req *r, int64_t user_id, int64_t gen)
 {
 	char v[SESSION_VALUE_MAX];
 	int64_t maxage = cfg->cookie_maxage_hours * 3600;
 
-	if (make_value(user_id, now_sec() + maxage, v, sizeof(v)) != GW_OK) {
+	if (make_value(user_id, gen, now_sec() + maxage, v, sizeof(v)) != GW_OK) {
 		log_error("session: cannot sign a cookie");
 		return;
 	}
@@ -144,30 +152,121 @@ session_clear(struct req *r)
 	set_cookie(r, "", -1);
 }
 
-/* Strict parse: two decimal fields and 64 lowercase hex, nothing else. */
+/* Length of the run of lowercase hex digits at s. */
+static size_t
+hex_run(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f'))
+		n++;
+	return n;
+}
+
+/* Strict parse: uid, gen, 16 hex, expiry, 64 hex, nothing else. The MAC is
+ * checked before any field is trusted. */
 int
-session_verify(const char *value, int64_t *user_id)
+session_verify(const char *value, int64_t *user_id, int64_t *gen)
 {
 	char head[SESSION_VALUE_MAX], mac[SESSION_MAC_HEX + 1];
-	const char *d1, *d2;
-	int64_t uid, exp;
+	char *f[4], *p;
+	const char *m;
+	int64_t uid, g, exp;
 	size_t n;
+	int i;
 
-	if (value == NULL || (d1 = strchr(value, '.')) == NULL || (d2 = strchr(d1 + 1, '.')) == NULL)
+	if (value == NULL || (m = strrchr(value, '.')) == NULL)
 		return GW_EAUTH;
-	n = (size_t)(d2 - value);
-	if (n >= sizeof(head) || strlen(d2 + 1) != SESSION_MAC_HEX)
+	n = (size_t)(m - value);
+	if (n >= sizeof(head) || strlen(m + 1) != SESSION_MAC_HEX)
 		return GW_EAUTH;
 	memcpy(head, value, n);
 	head[n] = '\0';
-	if (sign(head, n, mac) != GW_OK || !ct_equal(mac, d2 + 1, SESSION_MAC_HEX))
+	if (sign(head, n, mac) != GW_OK || !ct_equal(mac, m + 1, SESSION_MAC_HEX))
 		return GW_EAUTH;
-	head[d1 - value] = '\0';
-	if (parse_i64(head, 1, INT64_MAX, &uid) != GW_OK ||
-	    parse_i64(head + (d1 - value) + 1, 0, INT64_MAX, &exp) != GW_OK)
+	for (i = 0, p = head; i < 4; i++) {
+		f[i] = p;
+		if ((p = strchr(p, '.')) != NULL)
+			*p++ = '\0';
+		else if (i < 3)
+			return GW_EAUTH;
+	}
+	if (p != NULL || strlen(f[2]) != SESSION_NONCE_HEX || hex_run(f[2]) != SESSION_NONCE_HEX)
+		return GW_EAUTH;
+	if (parse_i64(f[0], 1, INT64_MAX, &uid) != GW_OK ||
+	    parse_i64(f[1], 0, INT64_MAX, &g) != GW_OK ||
+	    parse_i64(f[3], 0, INT64_MAX, &exp) != GW_OK)
 		return GW_EAUTH;
 	if (exp <= now_sec())
 		return GW_EAUTH;
 	*user_id = uid;
+	*gen = g;
+	return GW_OK;
+}
+
+int
+session_generation(struct db *db, int64_t user_id, int64_t *gen)
+{
+	int rc;
+
+	*gen = 0;
+	rc = db_scalar_int(db, gen, "SELECT generation FROM fcgi_sessions WHERE user_id = ?",
+	    DB_ARGS(DB_I(user_id)));
+	if (rc == GW_ENOTFOUND) {
+		*gen = 0;	/* never revoked */
+		rc = GW_OK;
+	}
+	return rc;
+}
+
+/* UPDATE first, INSERT when there was no row; an INSERT that loses a race
+ * to another writer finds the row on the next round. */
+int
+session_revoke(struct db *db, int64_t user_id)
+{
+	int64_t changes = 0;
+	int rc = GW_EDB, i;
+
+	for (i = 0; i < SESSION_TRIES; i++) {
+		rc = db_exec(db, "UPDATE fcgi_sessions SET generation = generation + 1 WHERE user_id = ?",
+		    DB_ARGS(DB_I(user_id)), &changes);
+		if (rc != GW_OK || changes > 0)
+			break;
+		rc = db_exec(db, "INSERT INTO fcgi_sessions (user_id, generation) VALUES (?, 1)",
+		    DB_ARGS(DB_I(user_id)), NULL);
+		if (rc == GW_OK || !db_last_was_conflict(db))
+			break;
+	}
+	if (rc != GW_OK)
+		log_error("session: cannot revoke the sessions of user %lld", (long long)user_id);
+	return rc;
+}
+
+int
+session_user(struct req *r, int64_t *user_id)
+{
+	const char *c = req_cookie(r, "session");
+	int64_t uid, gen, cur;
+	int rc;
+
+	if (c == NULL || session_verify(c, &uid, &gen) != GW_OK)
+		return GW_EAUTH;
+	if ((rc = session_generation(r->db, uid, &cur)) != GW_OK)
+		return rc;
+	if (gen != cur)
+		return GW_EAUTH;	/* logged out, password changed, disabled ... */
+	*user_id = uid;
+	return GW_OK;
+}
+
+int
+session_start(struct req *r, int64_t user_id)
+{
+	int64_t gen;
+	int rc;
+
+	if ((rc = session_generation(r->db, user_id, &gen)) != GW_OK)
+		return rc;
+	session_set(r, user_id, gen);
 	return GW_OK;
 }

@@ -7,6 +7,7 @@
 #include "logs.h"
 #include "options.h"
 #include "password.h"
+#include "session.h"
 #include "tokens.h"
 #include "util.h"
 
@@ -165,7 +166,8 @@ user_json(const struct user *u, int with_token)
 #undef S
 }
 
-/* Every row of a USER_COLS query as user_json objects with access tokens. */
+/* Every row of a USER_COLS query as user_json objects, without access
+ * tokens: an admin who could read root's would be root. */
 static json_t *
 rows_json(struct db *db, const char *sql, const struct db_arg *args, size_t nargs)
 {
@@ -181,7 +183,7 @@ rows_json(struct db *db, const char *sql, const struct db_arg *args, size_t narg
 	}
 	arena_init(&a);
 	while ((step = db_next(st)) == 1) {
-		if (row_user(st, &a, &u) != GW_OK || (o = user_json(&u, 1)) == NULL ||
+		if (row_user(st, &a, &u) != GW_OK || (o = user_json(&u, 0)) == NULL ||
 		    json_array_append_new(arr, o) != 0) {
 			step = -1;
 			break;
@@ -231,13 +233,29 @@ users_search_json(struct db *db, const char *keyword)
 	return j;
 }
 
+/* Taken by another user (not except_id), comparing as people read names:
+ * "mallory", "MALLORY" and "mallory " are one name. */
 static int
-username_taken(struct db *db, const char *username)
+username_taken(struct db *db, const char *username, int64_t except_id)
 {
 	int64_t n = 0;
 
-	return db_scalar_int(db, &n, "SELECT count(*) FROM users WHERE username = ?",
-	    DB_ARGS(DB_S(username))) == GW_OK && n > 0;
+	return db_scalar_int(db, &n, "SELECT count(*) FROM users WHERE lower(trim(username)) = "
+	    "lower(trim(?)) AND id != ?", DB_ARGS(DB_S(username), DB_I(except_id))) == GW_OK && n > 0;
+}
+
+int
+user_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	const unsigned char *p;
+
+	if (n == 0)
+		return 0;
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return name[0] != ' ' && name[n - 1] != ' ';
 }
 
 /* System log lines of the sign-up gifts: "<prefix> ＄x 额度". */
@@ -269,9 +287,9 @@ users_create(struct db *db, const char *username, const char *password, const ch
 	int64_t quota = option_int("QuotaForNewUser", 0), bonus, id;
 	int rc = GW_ECONFLICT, i;
 
-	if (username == NULL || password == NULL)
+	if (username == NULL || password == NULL || !user_name_ok(username))
 		return GW_EINPUT;
-	if (username_taken(db, username))
+	if (username_taken(db, username, 0))
 		return GW_ECONFLICT;
 	if ((rc = password_hash(password, hash, sizeof(hash))) != GW_OK)
 		return rc;
@@ -287,7 +305,7 @@ users_create(struct db *db, const char *username, const char *password, const ch
 		if (rc == GW_OK || !db_last_was_conflict(db))
 			break;
 		rc = GW_ECONFLICT;
-		if (username_taken(db, username))
+		if (username_taken(db, username, 0))
 			break;	/* lost a race for the name; else a clash of random values */
 	}
 	explicit_bzero(hash, sizeof(hash));
@@ -330,6 +348,27 @@ set_int(struct buf *sql, struct db_arg *args, size_t *n, const char *col, int64_
 	return buf_printf(sql, "%s%s = ?", *n > 1 ? ", " : "", col);
 }
 
+/* Does f change what a session may do (password, role, status)? 1 when
+ * the sessions of user id must end; a row that cannot be read counts. */
+static int
+ends_sessions(struct db *db, int64_t id, const struct user *f)
+{
+	struct db_stmt *st = NULL;
+	int yes = 1;
+
+	if (f->password && f->password[0])
+		return 1;
+	if (f->role == 0 && f->status == 0)
+		return 0;
+	if (db_query(db, &st, "SELECT role, status FROM users WHERE id = ?", DB_ARGS(DB_I(id))) != GW_OK)
+		return 1;
+	if (db_next(st) == 1)
+		yes = (f->role != 0 && f->role != db_int(st, 0)) ||
+		    (f->status != 0 && f->status != db_int(st, 1));
+	db_done(st);
+	return yes;
+}
+
 int
 users_update(struct db *db, int64_t id, const struct user *f)
 {
@@ -338,11 +377,15 @@ users_update(struct db *db, int64_t id, const struct user *f)
 	struct buf sql;
 	int64_t changes = 0;
 	size_t n = 0;
-	int rc;
+	int rc, revoke;
 
+	if (f->username && f->username[0] &&
+	    (!user_name_ok(f->username) || username_taken(db, f->username, id)))
+		return user_name_ok(f->username) ? GW_ECONFLICT : GW_EINPUT;
 	if (f->password && f->password[0] &&
 	    (rc = password_hash(f->password, hash, sizeof(hash))) != GW_OK)
 		return rc;
+	revoke = ends_sessions(db, id, f);
 	buf_init(&sql, BUF_MAX_SMALL);
 	if ((rc = buf_adds(&sql, "UPDATE users SET ")) != GW_OK ||
 	    (rc = set_str(&sql, args, &n, "username", f->username)) != GW_OK ||
@@ -375,6 +418,8 @@ users_update(struct db *db, int64_t id, const struct user *f)
 		rc = GW_ECONFLICT;
 	else if (rc == GW_OK && changes == 0)
 		rc = GW_ENOTFOUND;
+	if (rc == GW_OK && revoke)
+		rc = session_revoke(db, id);
 out:
 	explicit_bzero(hash, sizeof(hash));
 	buf_release(&sql);
@@ -396,6 +441,8 @@ users_soft_delete(struct db *db, int64_t id)
 	cache_invalidate(db, CACHE_F(CACHE_USER));
 	if (rc == GW_OK && changes == 0)
 		rc = GW_ENOTFOUND;
+	if (rc == GW_OK)
+		rc = session_revoke(db, id);
 	return rc;
 }
 

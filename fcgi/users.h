@@ -53,6 +53,10 @@ struct user {
  * failed. */
 int user_validate(const struct user *u, const char **field, const char **tag) GW_WUR;
 
+/* A username we accept: not empty, no control characters, no leading or
+ * trailing space (names are unique ignoring case and such spaces). */
+int user_name_ok(const char *name);
+
 /* Load by id / by exact username / for login (username, else email).
  * GW_OK, GW_ENOTFOUND or GW_EDB (GW_ENOMEM). */
 int users_get(struct db *db, struct arena *a, int64_t id, struct user *u) GW_WUR;
@@ -86,17 +90,21 @@ json_t *users_search_json(struct db *db, const char *keyword);
  * invitee/inviter bonuses (QuotaForInvitee/QuotaForInviter) when inviter_id
  * is not 0, and a token named "default" (unlimited, never expires; its
  * failure is only logged). display_name/email may be NULL (stored "").
- * GW_ECONFLICT when the username is taken; *id_out may be NULL. */
+ * GW_ECONFLICT when the username is taken (ignoring case and surrounding
+ * spaces), GW_EINPUT when !user_name_ok; *id_out may be NULL. */
 int users_create(struct db *db, const char *username, const char *password,
     const char *display_name, const char *email, int64_t inviter_id, int64_t *id_out) GW_WUR;
 
 /* GORM Updates(struct) on user id: write only the set fields of f (f->id is
  * ignored); a set password is hashed first. GW_ECONFLICT when the new
- * username, access token or aff_code is taken, GW_ENOTFOUND when no such
- * user, GW_OK when nothing was set. */
+ * username (ignoring case and spaces), access token or aff_code is taken,
+ * GW_EINPUT for a username !user_name_ok, GW_ENOTFOUND when no such user,
+ * GW_OK when nothing was set. A new password, role or status ends every
+ * session of the user (session_revoke). */
 int users_update(struct db *db, int64_t id, const struct user *f) GW_WUR;
 
-/* One API's User.Delete: username becomes "deleted_<uuid hex>", status 3. */
+/* One API's User.Delete: username becomes "deleted_<uuid hex>", status 3;
+ * every session of the user ends. */
 int users_soft_delete(struct db *db, int64_t id) GW_WUR;
 
 /* A new random access token for user id, written and copied to out. */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include "handlers.h"
 #include "billing.h"
+#include "auth.h"
+#include "dispatch.h"
 #include "jsonx.h"
 #include "logs.h"
 #include "util.h"
@@ -196,12 +198,17 @@ h_topup(struct req *r)
 		return api_fail(r, 200, MSG_BAD_PARAM ": user_id is required");
 	if (quota < 0)
 		return api_fail(r, 200, "quota 不能为负数！");
+	if (quota > QUOTA_MAX)
+		return api_fail(r, 200, MSG_BAD_PARAM ": quota must be at most %lld", (long long)QUOTA_MAX);
 	if (remark == NULL || *remark == '\0') {
 		char q[64];
 		snprintf(text, sizeof(text), "通过 API 充值 %s", logs_quota_text(q, sizeof(q), quota));
 		remark = text;
 	}
 	rc = billing_topup(r->db, user_id, quota, remark);
+	if (rc == GW_ETOOBIG)
+		return api_fail(r, 200, "充值后额度将超过上限 %lld (the balance would pass the limit)",
+		    (long long)QUOTA_MAX);
 	if (rc == GW_ENOTFOUND)
 		return api_fail(r, 200, "用户不存在");
 	if (rc != GW_OK)
@@ -225,18 +232,30 @@ request_id_ok(const char *s)
 }
 
 /* The fork's GET /api/cost/request/:request_id (no auth): the raw cost row
- * plus cost_usd = quota / 500000; errors in One API's envelope. */
+ * plus cost_usd = quota / 500000 for its owner or an admin; anyone else
+ * (the id is all they need) gets request_id, quota and cost_usd only, not
+ * whose request it was. Errors in One API's envelope. */
 int
 h_cost_request(struct req *r)
 {
 	const char *id = r->npv > 0 ? r->pv[0] : NULL;
-	json_t *o;
-	int rc;
+	struct req_user who;
+	json_t *o, *pub;
+	int rc, known;
 
 	if (!request_id_ok(id))
 		return api_fail(r, 200, "record not found");
 	if ((o = billing_request_cost_json(r->db, id, &rc)) == NULL)
 		return rc == GW_ENOMEM ? GW_ENOMEM : api_fail(r, 200, rc == GW_ENOTFOUND ?
 		    "record not found" : MSG_DB);
+	known = auth_peek(r, &who) == GW_OK;
+	if (!(known && (who.id == json_integer_value(json_object_get(o, "user_id")) ||
+	    who.role >= ROLE_ADMIN))) {
+		pub = json_pack("{s:O, s:O, s:O}", "request_id", json_object_get(o, "request_id"),
+		    "quota", json_object_get(o, "quota"), "cost_usd", json_object_get(o, "cost_usd"));
+		json_decref(o);
+		if ((o = pub) == NULL)
+			return GW_ENOMEM;
+	}
 	return resp_json(r, 200, o);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "handlers.h"
 #include "tokens.h"
+#include "billing.h"
 #include "cfg.h"
 #include "jsonx.h"
 #include "util.h"
@@ -44,6 +45,10 @@ read_token(struct req *r, json_t *o, struct token_body *t)
 	if (!bad && jx_bool(o, "unlimited_quota", &t->unlimited_quota) == GW_EINPUT) {
 		bad = "unlimited_quota";
 		want = "true or false";
+	}
+	if (!bad && (t->remain_quota < 0 || t->remain_quota > QUOTA_MAX)) {
+		bad = "remain_quota";
+		want = "between 0 and 1000000000000000";
 	}
 	if (bad == NULL)
 		return GW_OK;

@@ -1,12 +1,13 @@
 /* handlers/api_user.c: /api/user/... login, sessions, self service, user administration (One API controller/user.go) */
 #include <string.h>
 #include "handlers.h"
+#include "billing.h"
+#include "auth.h"
 #include "cfg.h"
 #include "dispatch.h"
 #include "jsonx.h"
 #include "logs.h"
 #include "options.h"
-#include "password.h"
 #include "session.h"
 #include "users.h"
 #include "util.h"
@@ -18,9 +19,7 @@
 #define MSG_NAME_TAKEN	"用户名已存在"
 #define MSG_DB		"数据库错误，请稍后重试"
 #define MSG_LOGIN	"用户名或密码错误，或用户已被封禁"
-
-/* A cost-10 bcrypt hash (of "123456") checked for unknown users; the result is ignored. */
-#define TIMING_HASH	"$2a$10$ZpYfx5rH2TUwcgIiDEWi3eVB/JMdYJUAdJetpn6K3edXP88kE./TK"
+#define MSG_LIMIT	"请求过于频繁，请 %lld 秒后再试 (too many attempts: retry in %lld s)"
 
 /* The fields of One API's User struct a request body may carry, plus
  * verification_code (not a column). Absent or null leaves the zero value,
@@ -104,15 +103,25 @@ fail_rc(struct req *r, int rc)
 	}
 }
 
+/* The 429 of a rate-limited sign-in route. */
+static int
+limited(struct req *r, int64_t retry_s)
+{
+	return api_fail(r, 429, MSG_LIMIT, (long long)retry_s, (long long)retry_s);
+}
+
 /* POST /api/user/login {username, password}: username may be an email. */
 int
 h_user_login(struct req *r)
 {
 	const char *name = NULL, *pw = NULL;
 	struct user u, clean;
+	int64_t retry = 0;
 	json_t *o;
 	int rc;
 
+	if (auth_critical_limit(r, &retry) != GW_OK)
+		return limited(r, retry);
 	if (!option_bool("PasswordLoginEnabled", 1))
 		return api_fail(r, 200, "管理员关闭了密码登录");
 	if ((o = req_json_object(r)) == NULL)
@@ -121,17 +130,13 @@ h_user_login(struct req *r)
 		return api_fail(r, 200, MSG_BAD_PARAM ": username and password must be strings");
 	if (name == NULL || pw == NULL || name[0] == '\0' || pw[0] == '\0')
 		return api_fail(r, 200, MSG_BAD_PARAM);
-	rc = users_get_for_login(r->db, &r->arena, name, &u);
-	if (rc == GW_ENOTFOUND) {
-		/* spend the same bcrypt time, so timing does not tell which names exist */
-		(void)password_verify(pw, TIMING_HASH);
+	rc = auth_password(r, name, pw, &u, &retry);
+	if (rc == GW_ELIMIT)
+		return limited(r, retry);
+	if (rc == GW_EAUTH || rc == GW_EFORBIDDEN)
 		return api_fail(r, 200, MSG_LOGIN);
-	}
-	if (rc != GW_OK)
-		return fail_rc(r, rc);
-	if (!password_verify(pw, u.password) || u.status != USER_STATUS_ENABLED)
-		return api_fail(r, 200, MSG_LOGIN);
-	session_set(r, u.id);
+	if (rc != GW_OK || session_start(r, u.id) != GW_OK)
+		return fail_rc(r, rc != GW_OK ? rc : GW_EDB);
 	memset(&clean, 0, sizeof(clean));
 	clean.id = u.id;
 	clean.username = u.username;
@@ -141,10 +146,16 @@ h_user_login(struct req *r)
 	return api_ok(r, user_json(&clean, 0));
 }
 
-/* GET /api/user/logout */
+/* GET /api/user/logout: ends every session of the user, not just this
+ * cookie, so a copied cookie dies with it. A link on another site (this is
+ * a GET) only drops this browser's cookie, as One API does. */
 int
 h_user_logout(struct req *r)
 {
+	int64_t id;
+
+	if (!auth_cross_site(r) && session_user(r, &id) == GW_OK && session_revoke(r->db, id) != GW_OK)
+		return api_fail(r, 500, MSG_DB);
 	session_clear(r);
 	return api_ok(r, NULL);
 }
@@ -155,9 +166,11 @@ h_user_register(struct req *r)
 {
 	struct user_body b;
 	const char *field, *tag;
-	int64_t inviter = 0;
+	int64_t inviter = 0, retry = 0;
 	int rc;
 
+	if (auth_critical_limit(r, &retry) != GW_OK)
+		return limited(r, retry);
 	if (!option_bool("RegisterEnabled", 1))
 		return api_fail(r, 200, "管理员关闭了新用户注册");
 	if (!option_bool("PasswordRegisterEnabled", 1))
@@ -216,6 +229,10 @@ h_user_self_put(struct req *r)
 	f.display_name = b.u.display_name;
 	if ((rc = users_update(r->db, r->user.id, &f)) != GW_OK)
 		return fail_rc(r, rc);
+	/* a new password ended every session: this one goes on with a new id */
+	if (f.password && f.password[0] && req_header(r, "Authorization") == NULL &&
+	    session_start(r, r->user.id) != GW_OK)
+		return api_fail(r, 500, MSG_DB);
 	return api_ok(r, NULL);
 }
 
@@ -232,13 +249,19 @@ h_user_self_delete(struct req *r)
 	return api_ok(r, NULL);
 }
 
-/* GET /api/user/token: a new access token, returned once. */
+/* GET /api/user/token: a new access token, returned once. It changes
+ * state, so a cookie alone (which any site's link carries) is not enough:
+ * the browser must say the request comes from our own pages. */
 int
 h_user_access_token(struct req *r)
 {
+	const char *authz = req_header(r, "Authorization");
 	char tok[33];
 	int rc;
 
+	if ((authz == NULL || authz[0] == '\0') && !auth_same_origin(r))
+		return api_fail(r, 403, "跨站请求被拒绝 (cross-site request refused: call this from the "
+		    "site's own pages)");
 	if ((rc = users_new_access_token(r->db, r->user.id, tok)) != GW_OK)
 		return fail_rc(r, rc);
 	return api_ok(r, json_string(tok));
@@ -409,6 +432,10 @@ h_user_update(struct req *r)
 		return api_fail(r, 200, MSG_BAD_PARAM);
 	if (user_validate(&b.u, &field, &tag) != GW_OK)
 		return api_fail(r, 200, MSG_BAD_INPUT);
+	if (b.u.quota < 0 || b.u.quota > QUOTA_MAX || b.u.used_quota < 0 ||
+	    b.u.used_quota > QUOTA_MAX || b.u.request_count < 0)
+		return api_fail(r, 200, MSG_BAD_INPUT ": quota must be between 0 and %lld",
+		    (long long)QUOTA_MAX);
 	if ((rc = users_get(r->db, &r->arena, b.u.id, &origin)) != GW_OK)
 		return fail_rc(r, rc);
 	if (my <= origin.role && my != ROLE_ROOT)

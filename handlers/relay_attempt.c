@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "relay_state.h"
+#include "scrub.h"
 #include "cfg.h"
 #include "dispatch.h"
 #include "jsonx.h"
@@ -163,6 +164,11 @@ attempt_end(struct relay *x, int last)
 	struct req *r = x->r;
 	struct up_error e = { 0 };
 	int rc = x->at.xrc, status = (int)x->at.status;
+
+	/* an upstream that echoes the channel's key in its error must not
+	 * hand it to the client (or to our logs) */
+	if ((status < 200 || status >= 300) && buf_len(&x->at.resp) > 0)
+		(void)scrub_secret((char *)buf_cstr(&x->at.resp), buf_len(&x->at.resp), x->ch.key);
 
 	/* A stream that reached the client was finished by on_done. */
 	if (x->began) {

@@ -145,6 +145,8 @@ read_request(struct relay *x)
 		return bad_request(r, "max_tokens must be an integer%s", NULL), GW_EINPUT;
 	if (x->max_tokens < 0)
 		return bad_request(r, "max_tokens must not be negative%s", NULL), GW_EINPUT;
+	if (x->max_tokens > BILLING_TOKENS_MAX)
+		return bad_request(r, "max_tokens is past any model's limit%s", NULL), GW_EINPUT;
 	if ((x->mode == M_CHAT || x->mode == M_MESSAGES) &&
 	    !json_is_array(json_object_get(x->body, "messages")))
 		return bad_request(r, "messages must be an array%s", NULL), GW_EINPUT;

@@ -6,10 +6,10 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include "handlers.h"
+#include "auth.h"
 #include "ui.h"
 #include "dispatch.h"
 #include "options.h"
-#include "password.h"
 #include "session.h"
 #include "tmpl.h"
 #include "users.h"
@@ -142,12 +142,17 @@ load_user(struct req *r, int64_t id, struct ui_user *u)
 int
 ui_auth(struct req *r, int min_role, struct ui_user *u)
 {
-	const char *c = req_cookie(r, "session");
 	int64_t id;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	if (c == NULL || session_verify(c, &id) != GW_OK) {
+	if ((rc = session_user(r, &id)) != GW_OK) {
+		if (rc != GW_EAUTH) {
+			ui_error(r, 500);
+			return rc;
+		}
+		if (req_cookie(r, "session") != NULL)
+			session_clear(r);	/* revoked or forged: drop it */
 		ui_redirect(r, "/login");
 		return GW_EAUTH;
 	}
@@ -365,17 +370,12 @@ login_page(struct req *r, int status, const char *error, const char *username)
 int
 h_ui_login_get(struct req *r)
 {
-	const char *c = req_cookie(r, "session");
 	int64_t id;
 
-	if (c && session_verify(c, &id) == GW_OK)
+	if (session_user(r, &id) == GW_OK)
 		return ui_redirect(r, "/");
 	return login_page(r, 200, NULL, NULL);
 }
-
-/* A bcrypt hash of nothing anyone types, checked when the user is unknown
- * so a wrong name takes as long as a wrong password. */
-static const char dummy_hash[] = "$2a$10$abcdefghijklmnopqrstuunSaKTcpYGgf42OpiWo.v4NZuU7sKpjC";
 
 int
 h_ui_login_post(struct req *r)
@@ -383,8 +383,14 @@ h_ui_login_post(struct req *r)
 	struct kvlist f;
 	const char *name, *pw;
 	struct user u;
+	int64_t retry = 0;
+	char msg[128];
 	int rc;
 
+	if (auth_critical_limit(r, &retry) != GW_OK) {
+		snprintf(msg, sizeof(msg), "Too many sign-in attempts. Try again in %lld s.", (long long)retry);
+		return login_page(r, 429, msg, NULL);
+	}
 	if (kv_parse_query(&r->arena, buf_cstr(&r->body), buf_len(&r->body), &f) != GW_OK)
 		return ui_error(r, 500);
 	if (!option_bool("PasswordLoginEnabled", 1))
@@ -394,18 +400,18 @@ h_ui_login_post(struct req *r)
 	if (name == NULL || pw == NULL || *name == '\0' || *pw == '\0')
 		return login_page(r, 400, "Enter a username and a password.", name);
 	/* the same checks as POST /api/user/login */
-	rc = users_get_for_login(r->db, &r->arena, name, &u);
-	if (rc == GW_ENOTFOUND) {
-		(void)password_verify(pw, dummy_hash);
-		return login_page(r, 401, "Wrong username or password.", name);
+	rc = auth_password(r, name, pw, &u, &retry);
+	if (rc == GW_ELIMIT) {
+		snprintf(msg, sizeof(msg), "Too many failed sign-ins for this name. Try again in %lld s.",
+		    (long long)retry);
+		return login_page(r, 429, msg, name);
 	}
-	if (rc != GW_OK)
-		return ui_error(r, 500);
-	if (!password_verify(pw, u.password))
+	if (rc == GW_EAUTH)
 		return login_page(r, 401, "Wrong username or password.", name);
-	if (u.status != USER_STATUS_ENABLED)
+	if (rc == GW_EFORBIDDEN)
 		return login_page(r, 403, "This account is disabled.", name);
-	session_set(r, u.id);
+	if (rc != GW_OK || session_start(r, u.id) != GW_OK)
+		return ui_error(r, 500);
 	return ui_redirect(r, "/");
 }
 
@@ -414,8 +420,13 @@ h_ui_logout(struct req *r)
 {
 	struct kvlist f;
 
+	int64_t id;
+
 	if (ui_form(r, &f) != GW_OK)
 		return GW_OK;
+	/* every session of the user ends, copies of this cookie included */
+	if (session_user(r, &id) == GW_OK && session_revoke(r->db, id) != GW_OK)
+		return ui_error(r, 500);
 	session_clear(r);
 	return ui_redirect(r, "/login");
 }

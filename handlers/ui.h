@@ -23,7 +23,8 @@ struct ui_user {
 	int64_t request_count;
 };
 
-/* Who is signed in (the `session` cookie, checked with session_verify, and
+/* Who is signed in (the `session` cookie, checked with session_user: signed
+ * and of a session not revoked since, and
  * the users row). GW_OK with *u filled when the user is enabled and has at
  * least min_role. Otherwise the answer is written and a non-OK code is
  * returned; the handler then returns GW_OK: not signed in -> 303 /login,

@@ -5,6 +5,7 @@
 #include <time.h>
 #include "handlers.h"
 #include "ui.h"
+#include "billing.h"
 #include "dispatch.h"
 #include "log.h"
 #include "options.h"
@@ -174,7 +175,7 @@ h_ui_tokens_post(struct req *r)
 		err = "Give the key a name.";
 	else if (token_validate(name, NULL, &why) != GW_OK)
 		err = "The name is too long: at most 30 bytes.";
-	else if (quota && *quota && parse_i64(quota, 0, INT64_MAX, &remain) != GW_OK)
+	else if (quota && *quota && parse_i64(quota, 0, QUOTA_MAX, &remain) != GW_OK)
 		err = "Quota must be a whole number of 0 or more.";
 	else if (parse_expiry(kv_get(&f, "expired_time"), &exp) != GW_OK)
 		err = "Expiry must be a date and time, or empty for never.";

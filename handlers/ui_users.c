@@ -116,11 +116,12 @@ h_ui_users_post(struct req *r)
 		rc = users_create(r->db, nu.username, nu.password, display, NULL, 0, NULL);
 		if (rc == GW_OK)
 			return ui_redirect(r, "/users?msg=user_created");
-		if (rc != GW_ECONFLICT) {
+		if (rc != GW_ECONFLICT && rc != GW_EINPUT) {
 			log_error("req=%s user create failed: %s", r->id, gw_strerror(rc));
 			return ui_error(r, 500);
 		}
-		err = "That username is taken.";
+		err = rc == GW_EINPUT ? "Usernames cannot hold control characters." :
+		    "That username is taken.";
 	}
 	form = json_pack("{s:s, s:s}", "username", nu.username ? nu.username : "",
 	    "display_name", nu.display_name ? nu.display_name : "");

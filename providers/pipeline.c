@@ -5,6 +5,7 @@
  * protocols by their decoder. */
 #include <string.h>
 #include "pipeline.h"
+#include "billing.h"
 
 /* Append to the estimate's text: a full buffer just stops growing (it was
  * released by buf_add and restarts empty, so the cap is well above what
@@ -27,11 +28,23 @@ send(struct pipe *p, const char *event, const char *data, size_t len)
 	return p->gone;
 }
 
+static int
+count_sane(int64_t n)
+{
+	return n >= 0 && n <= BILLING_TOKENS_MAX;
+}
+
+/* Counts past BILLING_TOKENS_MAX are an upstream's garbage: kept as they
+ * came, so settlement charges the hold (billing_usage_sane), and never
+ * summed here, where they could overflow. */
 static void
 take_hub_usage(struct pipe *p, const struct hub_usage *u)
 {
+	int sane = count_sane(u->input) && count_sane(u->output) && count_sane(u->cache_read) &&
+	    count_sane(u->cache_write) && count_sane(u->reasoning);
+
 	p->usage = *u;
-	p->have_usage = u->input + u->output > 0;
+	p->have_usage = !sane || u->input + u->output > 0;
 }
 
 /* usage{} of an OpenAI answer or chunk. */

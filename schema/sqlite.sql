@@ -179,3 +179,12 @@ CREATE TABLE IF NOT EXISTS `fcgi_responses` (
 PRIMARY KEY (`response_id`)
 );
 CREATE INDEX IF NOT EXISTS `idx_fcgi_responses_created_at` ON `fcgi_responses`(`created_at`);
+
+-- Ours: each user's session generation. A session cookie carries the
+-- generation it was signed with; logout, a password or role change, a ban or
+-- a deletion bump it, so every older cookie stops working at once.
+CREATE TABLE IF NOT EXISTS `fcgi_sessions` (
+`user_id` integer,
+`generation` integer NOT NULL DEFAULT 0,
+PRIMARY KEY (`user_id`)
+);

@@ -43,3 +43,12 @@ noinst_PROGRAMS += test/fuzz/fz_fcgi
 test_fuzz_fz_fcgi_SOURCES = test/fuzz/fz_fcgi.c
 test_fuzz_fz_fcgi_LDADD = $(GW_LIBS)
 test_fuzz_fz_fcgi_LDFLAGS = $(FUZZ_LD)
+# issue 10: masking a channel key echoed by an upstream
+noinst_PROGRAMS += test/fuzz/fz_scrub
+test_fuzz_fz_scrub_SOURCES = test/fuzz/fz_scrub.c
+test_fuzz_fz_scrub_LDADD = $(GW_LIBS)
+test_fuzz_fz_scrub_LDFLAGS = $(FUZZ_LD)
+noinst_PROGRAMS += test/fuzz/fz_origin
+test_fuzz_fz_origin_SOURCES = test/fuzz/fz_origin.c
+test_fuzz_fz_origin_LDADD = $(GW_LIBS)
+test_fuzz_fz_origin_LDFLAGS = $(FUZZ_LD)

@@ -432,6 +432,9 @@ export async function api(base, method, urlPath, { cookie, token, accessToken, b
   if (body !== undefined) {
     if (typeof body === 'string' || body instanceof Uint8Array) {
       payload = body;
+      // a JSON client sending broken JSON, unless the test says otherwise
+      // (fetch would send text/plain, which cookie writes may not use)
+      if (typeof body === 'string' && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     } else {
       payload = JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';

@@ -250,9 +250,13 @@ describe('logs API', () => {
     assert.equal(r.json.request_id, '20250101120000123456789012345');
     assert.equal(r.json.quota, 250000);
     assert.equal(r.json.cost_usd, 0.5);
+    assert.equal(r.json.success, undefined);	// the raw row, no envelope
+    // a stranger learns the cost, not whose request it was
+    assert.deepEqual(Object.keys(r.json).sort(), ['cost_usd', 'quota', 'request_id']);
+    // its owner's admin sees the whole row
+    r = await root('GET', '/api/cost/request/20250101120000123456789012345');
     assert.equal(r.json.user_id, bobId);
     assert.equal(r.json.created_time, now);
-    assert.equal(r.json.success, undefined);	// the raw row, no envelope
     r = await api(gw.base, 'GET', '/api/cost/request/nope404');
     assert.equal(r.json?.success, false, r.text);
     r = await api(gw.base, 'GET', "/api/cost/request/x'%20OR%20'1'='1");

@@ -573,6 +573,103 @@ START_TEST(settle_batched)
 }
 END_TEST
 
+/* Issue 10: client and upstream numbers that would overflow int64 */
+START_TEST(overflow_bounds)
+{
+	struct db *db = open_store();
+	struct relay_token t;
+	struct settle s;
+	struct price p = { 15, 4, 1, 0 };
+	struct usage u = { INT64_MAX, INT64_MAX, 0, 0, 0 };
+	int64_t q = -1, n = -1;
+	const char *why;
+
+	/* max_tokens 9e18: a hold no balance covers, not a wrapped one */
+	ck_assert_int_eq(billing_pre_amount(&p, 10, INT64_C(9000000000000000000)), QUOTA_MAX);
+	ck_assert_int_eq(billing_pre_amount(&p, INT64_MAX, INT64_MAX), QUOTA_MAX);
+	/* 100 x the hold (One API's "rich user" test) cannot wrap either */
+	ck_assert_int_gt(100 * billing_pre_amount(&p, INT64_MAX, INT64_MAX), 0);
+	ck_assert_int_eq(billing_usage_sane(&u), 0);
+	ck_assert_int_eq(billing_quota(&p, &u), 0);
+	u = (struct usage){ BILLING_TOKENS_MAX, BILLING_TOKENS_MAX, 0, 0, 0 };
+	ck_assert_int_eq(billing_usage_sane(&u), 1);
+	p.model_ratio = 1e12;	/* an absurd price still gives a summable quota */
+	ck_assert_int_eq(billing_quota(&p, &u), QUOTA_MAX);
+
+	/* an upstream reporting 2^63 tokens: charged the hold, logged as 0 */
+	seed(db, 1, 100000, 10, 50000, &t);
+	ck_assert_int_eq(billing_preconsume(db, &t, 300, &why), GW_OK);
+	memset(&s, 0, sizeof(s));
+	s.token = &t;
+	s.model = "gpt-4o";
+	s.request_id = "absurd-usage";
+	s.pre = 300;
+	s.usage = (struct usage){ INT64_MAX, INT64_MAX, INT64_MIN, -1, 0 };
+	billing_price("gpt-4o", 1, "default", &s.price);
+	ck_assert_int_eq(billing_settle(db, &s, &q), GW_OK);
+	ck_assert_int_eq(q, 300);
+	ck_assert_int_eq(scalar(db, "SELECT quota FROM users WHERE id = ?", 1), 100000 - 300);
+	ck_assert_int_eq(scalar(db, "SELECT used_quota FROM users WHERE id = ?", 1), 300);
+	ck_assert_int_eq(db_scalar_int(db, &n, "SELECT count(*) FROM users WHERE typeof(used_quota) != "
+	    "'integer' OR typeof(quota) != 'integer'", DB_NOARGS), GW_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(db_scalar_int(db, &n, "SELECT prompt_tokens + completion_tokens FROM logs "
+	    "WHERE request_id = 'absurd-usage'", DB_NOARGS), GW_OK);
+	ck_assert_int_eq(n, 0);
+	/* statistics still add up */
+	ck_assert_int_eq(db_scalar_int(db, &n, "SELECT SUM(quota) FROM logs", DB_NOARGS), GW_OK);
+	ck_assert_int_eq(n, 300);
+	t_mgmt_close(db);
+}
+END_TEST
+
+/* Issue 10: a hold of the worst case is never overrun, and the affordable
+ * budget is the most the balance pays */
+START_TEST(worst_case_holds)
+{
+	struct price prices[] = { { 1, 1, 1, 0 }, { 2.5, 4, 1, 0 }, { 0.075, 3, 1.5, 0 },
+	    { 15, 5, 0.3, 0 } };
+	struct usage u = { 0 };
+	int64_t balances[] = { 0, 1, 999, 150000, 1600000, 123456789 };
+	int64_t prompt, max, pr, c, n, w;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(prices) / sizeof(prices[0]); i++) {
+		const struct price *p = &prices[i];
+
+		/* every usage inside the budget costs at most the worst case */
+		for (prompt = 0; prompt <= 300; prompt += 37)
+			for (max = 0; max <= 500; max += 53) {
+				w = billing_worst_case(p, prompt, max);
+				for (pr = 0; pr <= prompt; pr += 11)
+					for (c = 0; c <= max; c += 7) {
+						u.prompt = pr;
+						u.completion = c;
+						ck_assert_int_le(billing_quota(p, &u), w);
+					}
+			}
+		/* the budget is paid, and one token more is not */
+		for (j = 0; j < sizeof(balances) / sizeof(balances[0]); j++) {
+			n = billing_affordable_tokens(p, 100, balances[j]);
+			ck_assert_int_ge(n, 0);
+			if (n > 0)
+				ck_assert_int_le(billing_worst_case(p, 100, n), balances[j]);
+			if (n < BILLING_TOKENS_MAX)
+				ck_assert_int_gt(billing_worst_case(p, 100, n + 1), balances[j]);
+		}
+	}
+	/* garbage never fits a balance; a free model has no bound */
+	ck_assert_int_eq(billing_worst_case(&prices[0], 10, INT64_MAX), QUOTA_MAX);
+	ck_assert_int_eq(billing_worst_case(&prices[0], INT64_MAX, 10), QUOTA_MAX);
+	prices[0].model_ratio = 0;
+	ck_assert_int_eq(billing_affordable_tokens(&prices[0], 100, 0), BILLING_TOKENS_MAX);
+	/* the issue's case: 1.6 M quota, 150 k per answer at ratio 1, 100-token prompts */
+	prices[0].model_ratio = 1;
+	ck_assert_int_eq(billing_affordable_tokens(&prices[0], 100, 1600000), 1599900);
+	ck_assert_int_eq(billing_worst_case(&prices[0], 100, 149900), 150000);
+}
+END_TEST
+
 static Suite *
 billing_suite(void)
 {
@@ -586,6 +683,8 @@ billing_suite(void)
 	tcase_add_test(tc, preconsume_refund);
 	tcase_add_test(tc, preconsume_race);
 	tcase_add_test(tc, settle);
+	tcase_add_test(tc, overflow_bounds);
+	tcase_add_test(tc, worst_case_holds);
 	tcase_add_test(tc, settle_batched);
 	suite_add_tcase(s, tc);
 	return s;

@@ -357,7 +357,7 @@ START_TEST(auto_disable)
 	c1 = mk(db, "primary", 0, 0, 1);
 	c2 = mk(db, "backup", 0, 0, 1);
 	ck_assert_int_eq(channel_auto_disable(db, c1, "primary",
-	    "Incorrect API key provided: sk-upstream-secret-key-0123456789.\nbye"), GW_OK);
+	    "Incorrect API key provided: sk-upstream-secret-key-0123456789.\nbye (key ...key-0123456789)"), GW_OK);
 	ck_assert_int_eq(db_scalar_int(db, &n, "SELECT status FROM channels WHERE id = ?",
 	    DB_ARGS(DB_I(c1))), GW_OK);
 	ck_assert_int_eq(n, 3);
@@ -382,6 +382,8 @@ START_TEST(auto_disable)
 	ck_assert_ptr_nonnull(strstr(content, want));
 	ck_assert_ptr_nonnull(strstr(content, "Incorrect API key provided: ***. bye"));
 	ck_assert_ptr_null(strstr(content, "secret"));
+	ck_assert_ptr_null(strstr(content, "0123456789"));	/* a piece of it either */
+	ck_assert_ptr_nonnull(strstr(content, "(key ..."));
 	json_decref(rows);
 
 	/* again, or on a manually disabled channel: no change, no second log */
@@ -470,6 +472,41 @@ START_TEST(cached_lists)
 }
 END_TEST
 
+/* Issue 10: with every candidate suspended, the soonest-ending one serves */
+START_TEST(all_suspended_soonest)
+{
+	struct db *db = t_mgmt_open();
+	int64_t a1, a2, ids[2];
+	int counts[2];
+	struct arena a;
+	struct channel_pick p;
+
+	ck_assert_ptr_nonnull(db);
+	arena_init(&a);
+	a1 = mk(db, "s1", 0, 0, 1);
+	ids[0] = a1;
+	/* one channel, one timeout: it is still tried, not refused for 30 s */
+	ck_assert_int_eq(channel_suspend(db, "default", "m", a1, 30), GW_OK);
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "m", NULL, 0, 0, &p), GW_OK);
+	ck_assert_int_eq(p.id, a1);
+	/* but a retry that already tried it finds nobody */
+	ck_assert_int_eq(distribute_pick(db, &a, "default", "m", &a1, 1, 0, &p), GW_ENOTFOUND);
+	/* two suspended: the one whose suspension ends first, every time */
+	a2 = mk(db, "s2", 0, 0, 1);
+	ids[1] = a2;
+	ck_assert_int_eq(channel_suspend(db, "default", "m", a1, 300), GW_OK);
+	ck_assert_int_eq(channel_suspend(db, "default", "m", a2, 20), GW_OK);
+	pick_n(db, 30, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_eq(counts[1], 30);
+	/* a live channel still wins over any suspended one */
+	ck_assert_int_eq(channel_suspend(db, "default", "m", a1, 0), GW_OK);
+	pick_n(db, 30, NULL, 0, 0, ids, counts, 2);
+	ck_assert_int_eq(counts[0], 30);
+	arena_release(&a);
+	t_mgmt_close(db);
+}
+END_TEST
+
 static Suite *
 distribute_suite(void)
 {
@@ -481,6 +518,7 @@ distribute_suite(void)
 	tcase_add_test(tc, weights);
 	tcase_add_test(tc, zero_weights_uniform);
 	tcase_add_test(tc, disabled_and_suspended);
+	tcase_add_test(tc, all_suspended_soonest);
 	tcase_add_test(tc, pinned);
 	tcase_add_test(tc, mapping);
 	tcase_add_test(tc, should_disable);
