@@ -1,4 +1,5 @@
 /* fcgi/channels.c: the channels table and its abilities (routing rows), changed together in one transaction */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "channels.h"
@@ -492,4 +493,44 @@ out:
 		free(v[i]);
 	free(v);
 	return arr;
+}
+
+json_t *
+channel_page_json(struct db *db, const char *keyword, const char *order, int64_t offset,
+    int64_t limit, int64_t *total)
+{
+	/* fixed ORDER BY texts: the order name only picks one */
+	static const struct { const char *name, *sql; } orders[] = {
+		{ "priority", "priority DESC, id DESC" },
+		{ "name", "name, id DESC" },
+		{ "used", "used_quota DESC, id DESC" },
+		{ "response", "response_time DESC, id DESC" },
+	};
+	const char *by = "id DESC";
+	char sql[1024], like[256], any[256];
+	int64_t id = 0;
+	size_t i;
+
+	for (i = 0; order && i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (strcmp(order, orders[i].name) == 0)
+			by = orders[i].sql;
+	if (keyword == NULL || *keyword == '\0') {
+		if (total && (*total = channel_count(db)) < 0)
+			return NULL;
+		snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels ORDER BY %s "
+		    "LIMIT ? OFFSET ?", by);
+		return fix_rows(db_rows_json(db, sql, DB_ARGS(DB_I(limit), DB_I(offset))));
+	}
+	if (parse_i64(keyword, INT64_MIN, INT64_MAX, &id) != GW_OK)
+		id = 0;
+	/* name starts with it, or a model name contains it */
+	snprintf(like, sizeof(like), "%.200s%%", keyword);
+	snprintf(any, sizeof(any), "%%%.200s%%", keyword);
+	if (total && db_scalar_int(db, total, "SELECT COUNT(*) FROM channels WHERE id = ? OR name LIKE ? "
+	    "OR models LIKE ?", DB_ARGS(DB_I(id), DB_S(like), DB_S(any))) != GW_OK)
+		return NULL;
+	snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels WHERE id = ? OR name LIKE ? "
+	    "OR models LIKE ? ORDER BY %s LIMIT ? OFFSET ?", by);
+	return fix_rows(db_rows_json(db, sql, DB_ARGS(DB_I(id), DB_S(like), DB_S(any),
+	    DB_I(limit), DB_I(offset))));
 }

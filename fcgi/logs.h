@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "db.h"
 
 /* One API's log types (model/log.go). */
@@ -26,5 +27,35 @@ int logs_record(struct db *db, int64_t user_id, const char *username, int type,
  * (quota / QuotaPerUnit), else "1000 点额度". Writes into out (always
  * NUL-terminated) and returns out. */
 char *logs_quota_text(char *out, size_t outsz, int64_t quota);
+
+/* The filters of the log pages; 0 / NULL / "" = no filter. */
+struct logs_filter {
+	int64_t user_id;
+	int64_t type;
+	int64_t start, end;		/* created_at bounds, inclusive */
+	const char *username, *token_name, *model_name;
+	int64_t channel;
+};
+
+#define LOGS_MAX_ARGS 10	/* arguments logs_where may bind */
+
+/* The WHERE clause of f ("WHERE 1 = 1 AND ...": fixed SQL text, values
+ * bound) into sql and its arguments into args (LOGS_MAX_ARGS); returns the
+ * argument count. */
+size_t logs_where(const struct logs_filter *f, char *sql, size_t sqlsz, struct db_arg *args);
+
+/* One page of logs matching f, newest first (id, user_id, created_at, type,
+ * content, username, token_name, model_name, quota, prompt_tokens,
+ * completion_tokens, channel, request_id, elapsed_time, is_stream).
+ * *total (may be NULL) gets the number of matches, *sum (may be NULL) the
+ * quota of the matching consume rows. New reference, NULL on a store error. */
+json_t *logs_page_json(struct db *db, const struct logs_filter *f, int64_t offset, int64_t limit,
+    int64_t *total, int64_t *sum);
+
+/* user_id's consume logs since `since` summed by UTC day ({day: epoch of
+ * the day, count, quota, tokens}, oldest first) or, with by_model, by
+ * model ({model, count, quota, tokens}, the 20 costliest). New reference,
+ * NULL on a store error. */
+json_t *logs_usage_json(struct db *db, int64_t user_id, int64_t since, int by_model);
 
 #endif

@@ -31,47 +31,9 @@
 	"COALESCE(request_id, '') AS request_id, COALESCE(elapsed_time, 0) AS elapsed_time, " \
 	"COALESCE(is_stream, 0) AS is_stream, COALESCE(system_prompt_reset, 0) AS system_prompt_reset"
 
-/* The filters of the log list and sum (One API's query parameters; numbers
- * that do not parse count as 0 = no filter, as strconv.Atoi errors do). */
-struct log_filter {
-	int64_t user_id;	/* 0: anyone */
-	int64_t type;		/* 0: every type */
-	int64_t start, end;	/* created_at bounds, inclusive; 0: open */
-	const char *username, *token_name, *model_name;
-	int64_t channel;
-};
-
-#define FILTER_MAX_ARGS 10
-
-/* The WHERE clause of f (fixed SQL text, values bound) into sql, its
- * arguments into args; returns the argument count. */
-static size_t
-filter_sql(const struct log_filter *f, char *sql, size_t sqlsz, struct db_arg *args)
-{
-	size_t n = 0;
-
-	snprintf(sql, sqlsz, "WHERE 1 = 1");
-#define ADD(cond, text, arg) do { \
-		if (cond) { \
-			strncat(sql, text, sqlsz - strlen(sql) - 1); \
-			args[n++] = arg; \
-		} \
-	} while (0)
-	ADD(f->user_id != 0, " AND user_id = ?", DB_I(f->user_id));
-	ADD(f->type != 0, " AND type = ?", DB_I(f->type));
-	ADD(f->model_name && *f->model_name, " AND model_name = ?", DB_S(f->model_name));
-	ADD(f->username && *f->username, " AND username = ?", DB_S(f->username));
-	ADD(f->token_name && *f->token_name, " AND token_name = ?", DB_S(f->token_name));
-	ADD(f->start != 0, " AND created_at >= ?", DB_I(f->start));
-	ADD(f->end != 0, " AND created_at <= ?", DB_I(f->end));
-	ADD(f->channel != 0, " AND channel_id = ?", DB_I(f->channel));
-#undef ADD
-	return n;
-}
-
 /* The filters of the query string; user_id is the caller's for self routes. */
 static void
-read_filter(struct req *r, struct log_filter *f, int self)
+read_filter(struct req *r, struct logs_filter *f, int self)
 {
 	memset(f, 0, sizeof(*f));
 	f->type = req_query_int(r, "type", 0);
@@ -90,8 +52,8 @@ read_filter(struct req *r, struct log_filter *f, int self)
 static int
 log_page(struct req *r, int self)
 {
-	struct log_filter f;
-	struct db_arg args[FILTER_MAX_ARGS + 2];
+	struct logs_filter f;
+	struct db_arg args[LOGS_MAX_ARGS + 2];
 	char where[512], sql[2048];
 	int64_t off, lim, total = 0;
 	size_t n;
@@ -101,7 +63,7 @@ log_page(struct req *r, int self)
 	if (self)
 		f.channel = 0;	/* GetUserLogs has no channel filter */
 	api_page(r, &off, &lim);
-	n = filter_sql(&f, where, sizeof(where), args);
+	n = logs_where(&f, where, sizeof(where), args);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM logs %s", where);
 	if (db_scalar_int(r->db, &total, sql, args, n) != GW_OK)
 		return api_fail(r, 200, MSG_DB);
@@ -119,15 +81,15 @@ log_page(struct req *r, int self)
 static int
 log_stat(struct req *r, int self)
 {
-	struct log_filter f;
-	struct db_arg args[FILTER_MAX_ARGS];
+	struct logs_filter f;
+	struct db_arg args[LOGS_MAX_ARGS];
 	char where[512], sql[1024];
 	int64_t sum = 0;
 	size_t n;
 
 	read_filter(r, &f, self);
 	f.type = LOGT_CONSUME;
-	n = filter_sql(&f, where, sizeof(where), args);
+	n = logs_where(&f, where, sizeof(where), args);
 	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(quota), 0) FROM logs %s", where);
 	if (db_scalar_int(r->db, &sum, sql, args, n) != GW_OK)
 		return api_fail(r, 200, MSG_DB);

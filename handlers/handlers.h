@@ -92,5 +92,25 @@ int h_ui_token_delete(struct req *r);
 int h_ui_users(struct req *r);
 int h_ui_users_post(struct req *r);
 int h_ui_user_status(struct req *r);
+int h_ui_user_edit(struct req *r);
+int h_ui_user_edit_post(struct req *r);
+int h_ui_user_role(struct req *r);
+int h_ui_user_delete(struct req *r);
+int h_ui_channel_edit(struct req *r);
+int h_ui_channel_edit_post(struct req *r);
+int h_ui_channels_delete_disabled(struct req *r);
+int h_ui_token_edit(struct req *r);
+int h_ui_token_edit_post(struct req *r);
+int h_ui_token_status(struct req *r);
+int h_ui_logs(struct req *r);
+int h_ui_profile(struct req *r);
+int h_ui_profile_post(struct req *r);
+int h_ui_about(struct req *r);
+int h_ui_settings(struct req *r);
+int h_ui_settings_post(struct req *r);
+int h_ui_favicon(struct req *r);
+int h_ui_lang(struct req *r);
+/* GET of any other path: the HTML 404 page (One API's JSON for /api, /v1) */
+int h_ui_not_found(struct req *r);
 
 #endif
