@@ -386,6 +386,12 @@ ui_path_id(struct req *r)
 const char *
 ui_money(struct req *r, int64_t quota)
 {
+	return ui_money_prec(r, quota, 2);
+}
+
+const char *
+ui_money_prec(struct req *r, int64_t quota, int digits)
+{
 	double per = option_real("QuotaPerUnit", 500000.0);
 	int cur = option_bool("DisplayInCurrencyEnabled", 1);
 	char num[64], out[96];
@@ -393,8 +399,10 @@ ui_money(struct req *r, int64_t quota)
 
 	if (per <= 0)
 		per = 500000.0;
+	if (digits < 0 || digits > 6)
+		digits = 2;
 	if (cur)
-		snprintf(num, sizeof(num), "%.2f", (double)quota / per);
+		snprintf(num, sizeof(num), "%.*f", digits, (double)quota / per);
 	else
 		snprintf(num, sizeof(num), "%" PRId64, quota);
 	/* thousands separators on the integer part: $1,000,000.00 */

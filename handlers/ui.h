@@ -75,6 +75,8 @@ int64_t ui_path_id(struct req *r);
  * "1,000" when DisplayInCurrencyEnabled is off (One API's renderQuota), in
  * the arena. */
 const char *ui_money(struct req *r, int64_t quota);
+/* ui_money with 0..6 decimals (One API's logs show 6). */
+const char *ui_money_prec(struct req *r, int64_t quota, int digits);
 /* "2024-05-01 12:30 UTC" of epoch seconds, in the arena. */
 const char *ui_time(struct req *r, int64_t t);
 /* One API's role name: "root", "admin", "common", "guest". */

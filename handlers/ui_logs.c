@@ -95,8 +95,8 @@ h_ui_logs(struct req *r)
 		    json_integer_value(json_object_get(row, "created_at")))));
 		json_object_set_new(row, "type_text", json_string(ui_tr(r,
 		    arena_printf(&r->arena, "log_%d", t >= 0 && t <= 5 ? (int)t : 0))));
-		json_object_set_new(row, "money", json_string(ui_money(r,
-		    json_integer_value(json_object_get(row, "quota")))));
+		json_object_set_new(row, "money", json_string(ui_money_prec(r,
+		    json_integer_value(json_object_get(row, "quota")), 6)));
 	}
 	types = json_array();
 	for (i = 0; types && i <= 5; i++)
@@ -110,7 +110,7 @@ h_ui_logs(struct req *r)
 	json_object_set_new(ctx, "admin_view", json_boolean(admin));
 	json_object_set_new(ctx, "logs", rows);
 	json_object_set_new(ctx, "total", json_integer(total));
-	json_object_set_new(ctx, "sum_money", json_string(ui_money(r, sum)));
+	json_object_set_new(ctx, "sum_money", json_string(ui_money_prec(r, sum, 6)));
 	ui_pager(r, ctx, p, (p + 1) * UI_PAGE_SIZE < total);
 	return ui_render(r, 200, "logs", ctx);
 }
