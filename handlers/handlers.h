@@ -110,6 +110,21 @@ int h_ui_settings(struct req *r);
 int h_ui_settings_post(struct req *r);
 int h_ui_favicon(struct req *r);
 int h_ui_lang(struct req *r);
+int h_ui_redemptions(struct req *r);
+int h_ui_redemptions_post(struct req *r);
+int h_ui_redemption_status(struct req *r);
+int h_ui_redemption_delete(struct req *r);
+int h_ui_redemptions_csv(struct req *r);
+int h_ui_topup(struct req *r);
+int h_ui_topup_post(struct req *r);
+/* /api/redemption/ and POST /api/user/topup (handlers/api_redemption.c) */
+int h_redemption_list(struct req *r);
+int h_redemption_search(struct req *r);
+int h_redemption_get(struct req *r);
+int h_redemption_create(struct req *r);
+int h_redemption_update(struct req *r);
+int h_redemption_delete(struct req *r);
+int h_user_topup(struct req *r);
 /* GET of any other path: the HTML 404 page (One API's JSON for /api, /v1) */
 int h_ui_not_found(struct req *r);
 

@@ -86,6 +86,11 @@ const char *ui_role_name(int role);
  * else the scheme and Host of this request (arena or static). */
 const char *ui_server(struct req *r);
 
+/* Append s as one double-quoted CSV field (RFC 4180: quotes doubled);
+ * a leading = + - @ tab or CR gets a ' so spreadsheets do not run it as a
+ * formula. GW_OK or the buf error. */
+int ui_csv_field(struct buf *b, const char *s) GW_WUR;
+
 /* Languages of the pages (handlers/ui_i18n.c). */
 enum ui_lang { UI_EN, UI_ZH, UI_LANG__MAX };
 
