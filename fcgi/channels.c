@@ -534,3 +534,13 @@ channel_page_json(struct db *db, const char *keyword, const char *order, int64_t
 	return fix_rows(db_rows_json(db, sql, DB_ARGS(DB_I(id), DB_S(like), DB_S(any),
 	    DB_I(limit), DB_I(offset))));
 }
+
+int
+channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms)
+{
+	int rc = db_exec(db, "UPDATE channels SET test_time = ?, response_time = ? WHERE id = ?",
+	    DB_ARGS(DB_I(when), DB_I(response_ms), DB_I(id)), NULL);
+
+	cache_invalidate(db, CHANNEL_CACHES);
+	return rc;
+}

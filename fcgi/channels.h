@@ -105,4 +105,7 @@ json_t *group_models_json(struct db *db, const char *group);
 json_t *channel_page_json(struct db *db, const char *keyword, const char *order, int64_t offset,
     int64_t limit, int64_t *total);
 
+/* Write the time of a channel test and its response time in ms. */
+int channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms) GW_WUR;
+
 #endif

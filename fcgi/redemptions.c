@@ -12,6 +12,17 @@
 	"COALESCE(created_time, 0) AS created_time, COALESCE(redeemed_time, 0) AS redeemed_time"
 
 int
+redemption_name_ok(const char *name)
+{
+	size_t n = 0;
+
+	for (; name && *name; name++)
+		if (((unsigned char)*name & 0xc0) != 0x80)
+			n++;
+	return n >= 1 && n <= REDEMPTION_NAME_MAX;
+}
+
+int
 redemptions_create(struct db *db, int64_t user_id, const char *name, int64_t quota, int count,
     json_t *keys)
 {

@@ -15,6 +15,9 @@ enum redemption_status {
 #define REDEMPTION_NAME_MAX	20	/* characters, as One API's check */
 #define REDEMPTION_BATCH_MAX	100	/* codes one POST may make */
 
+/* 1 when name has 1 to REDEMPTION_NAME_MAX characters (UTF-8 runes). */
+int redemption_name_ok(const char *name);
+
 /* Insert count codes named name worth quota each, created by user_id; the
  * new keys (32 hex chars) are appended to keys (a JSON array). One
  * transaction: all or none. */

@@ -9,18 +9,6 @@
 
 #define MSG_DB	"数据库错误，请稍后重试"
 
-/* The number of characters (runes) of UTF-8 text s. */
-static size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 int
 h_redemption_list(struct req *r)
 {
@@ -63,15 +51,13 @@ h_redemption_create(struct req *r)
 	json_t *o = req_json_object(r), *keys;
 	const char *name = NULL;
 	int64_t quota = 0, count = 0;
-	size_t n;
 
 	if (o == NULL)
 		return GW_OK;
 	if (jx_str(o, "name", &name) == GW_EINPUT || jx_int(o, "quota", &quota) == GW_EINPUT ||
 	    jx_int(o, "count", &count) == GW_EINPUT)
 		return api_fail(r, 200, "无效的参数");
-	n = name ? utf8_len(name) : 0;
-	if (n == 0 || n > REDEMPTION_NAME_MAX)
+	if (!redemption_name_ok(name))
 		return api_fail(r, 200, "兑换码名称长度必须在1-20之间");
 	if (count <= 0)
 		return api_fail(r, 200, "兑换码个数必须大于0");

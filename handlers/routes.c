@@ -180,6 +180,9 @@ const struct route routes[] = {
 	{ "PUT", "/api/redemption/", h_redemption_update, ROLE_ADMIN, APIB, BODY_API },
 	{ "DELETE", "/api/redemption/:id", h_redemption_delete, ROLE_ADMIN, API, 0 },
 	{ "POST", "/api/user/topup", h_user_topup, ROLE_COMMON, APIB, BODY_API },
+	{ "GET", "/api/channel/test", h_channel_test_all, ROLE_ADMIN, API, 0 },
+	{ "GET", "/api/channel/test/:id", h_channel_test, ROLE_ADMIN, API, 0 },
+	{ "POST", "/channels/:id/test", h_ui_channel_test, 0, R_BODY, BODY_API },
 	/* last: any other GET is the HTML 404 page (JSON under /api and /v1,
 	 * 405 when another method has the path); one row per depth */
 	{ "GET", "/:a", h_ui_not_found, 0, 0, 0 },

@@ -91,6 +91,10 @@ const char *ui_server(struct req *r);
  * formula. GW_OK or the buf error. */
 int ui_csv_field(struct buf *b, const char *s) GW_WUR;
 
+/* Test channel id (handlers/ui_channel_test.c): GW_OK when it answered
+ * 2xx; *ms the response time, *why a short reason on failure. */
+int ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why) GW_WUR;
+
 /* Languages of the pages (handlers/ui_i18n.c). */
 enum ui_lang { UI_EN, UI_ZH, UI_LANG__MAX };
 

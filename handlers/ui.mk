@@ -14,7 +14,7 @@ libgw_a_SOURCES += fcgi/tmpl.c fcgi/tmpl.h \
 	handlers/ui.c handlers/ui.h handlers/ui_channels.c handlers/ui_tokens.c \
 	handlers/ui_users.c handlers/ui_i18n.c handlers/ui_logs.c handlers/ui_account.c \
 	handlers/ui_settings.c handlers/ui_redemptions.c handlers/api_redemption.c \
-	fcgi/redemptions.c fcgi/redemptions.h
+	fcgi/redemptions.c fcgi/redemptions.h handlers/ui_channel_test.c
 
 # Templates and static files are compiled into the binary: nothing is read
 # from disk at run time.

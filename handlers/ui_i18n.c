@@ -215,6 +215,9 @@ static const struct msg msgs[] = {
 	{ "err_code_empty", { "Enter a code.", "未提供兑换码" } },
 	{ "err_code_invalid", { "That code does not exist.", "无效的兑换码" } },
 	{ "err_code_used", { "That code was used or disabled.", "该兑换码已被使用" } },
+	{ "test", { "Test", "测试" } },
+	{ "flash_channel_test_ok", { "The channel answered the test.", "测试成功。" } },
+	{ "flash_channel_test_failed", { "The channel failed the test: see its response time and the logs.", "测试失败。" } },
 	/* flash messages */
 	{ "flash_channel_created", { "Channel created.", "渠道已创建。" } },
 	{ "flash_channel_saved", { "Channel saved.", "渠道已更新。" } },

@@ -85,18 +85,6 @@ h_ui_redemptions(struct req *r)
 	return codes_page(r, &u, 200, NULL, NULL, NULL);
 }
 
-/* The number of characters (runes) of UTF-8 text s. */
-static size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 int
 h_ui_redemptions_post(struct req *r)
 {
@@ -114,7 +102,7 @@ h_ui_redemptions_post(struct req *r)
 	cs = kv_get(&f, "count");
 	if (name)
 		str_trim((char *)name);
-	if (name == NULL || *name == '\0' || utf8_len(name) > REDEMPTION_NAME_MAX)
+	if (!redemption_name_ok(name))
 		err = "err_code_name";
 	else if (qs == NULL || parse_i64(qs, 0, INT64_MAX / 4, &quota) != GW_OK)
 		err = "err_quota";

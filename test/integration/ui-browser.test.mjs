@@ -105,6 +105,14 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     const [[key, other]] = ctx.sql("SELECT `key`, other FROM channels WHERE name = 'ui-chan-edited'");
     assert.equal(key, 'sk-pasted-1', 'an empty key field keeps the key');
     assert.equal(other, '2024-03-01-preview');
+    // the Test button sends a chat through it to the fake upstream and records the time
+    await row.locator('form[action$="/test"] button').click();
+    assert.equal(await root.locator('.flash.ok').innerText(), 'The channel answered the test.');
+    assert.match(await root.locator('table.grid tbody tr td[data-label="Response time"]').first().innerText(), /\d+ ms/);
+    const [[tt]] = ctx.sql("SELECT test_time FROM channels WHERE name = 'ui-chan-edited'");
+    assert.ok(Number(tt) > 0);
+    const tr = await root.request.get(`${base()}/api/channel/test/${ctx.num("SELECT id FROM channels WHERE name = 'ui-chan-edited'")}`);
+    assert.equal((await tr.json()).success, true);
     // search finds it by a model name; sorting keeps the search
     await root.goto(`${base()}/channels?keyword=alias`);
     assert.equal(await root.locator('table.grid tbody tr').count(), 1);

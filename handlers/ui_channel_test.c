@@ -1,0 +1,243 @@
+/* handlers/ui_channel_test.c: channel tests (One API's controller/channel-test.go):
+ * a tiny chat request through one channel, timed and recorded, with the
+ * automatic disable/enable rules; as GET /api/channel/test[/:id] and as
+ * the Test buttons of the channels page */
+#include <stdio.h>
+#include <string.h>
+#include "handlers.h"
+#include "ui.h"
+#include "channels.h"
+#include "channel_types.h"
+#include "dispatch.h"
+#include "distribute.h"
+#include "jsonx.h"
+#include "log.h"
+#include "options.h"
+#include "provider.h"
+#include "relay.h"
+#include "cfg.h"
+#include "worker.h"
+#include "util.h"
+
+#define TEST_BODY_MAX (64u << 10)	/* what we keep of the upstream's answer */
+
+struct test_sink {
+	struct buf body;
+};
+
+static int
+on_head(void *ctx, long status, const char *ctype)
+{
+	(void)ctx, (void)status, (void)ctype;
+	return 0;
+}
+
+static int
+on_data(void *ctx, const char *p, size_t n)
+{
+	struct test_sink *s = ctx;
+
+	/* past the cap the rest is dropped, the status still counts */
+	if (buf_len(&s->body) + n <= TEST_BODY_MAX && buf_add(&s->body, p, n) != GW_OK)
+		return 1;
+	return 0;
+}
+
+static const struct relay_cb test_cbs = { on_head, on_data, NULL };
+
+/* The first model of a comma list, in the arena ("gpt-3.5-turbo" when none). */
+static const char *
+first_model(struct arena *a, const char *models)
+{
+	const char *e;
+
+	while (models && (*models == ' ' || *models == ','))
+		models++;
+	if (models == NULL || *models == '\0')
+		return "gpt-3.5-turbo";
+	e = strchr(models, ',');
+	return e ? arena_strndup(a, models, (size_t)(e - models)) : models;
+}
+
+/* The upstream's error message of a failed answer (OpenAI's or Anthropic's
+ * {"error": {...}}), or NULL; *type and *code too. */
+static const char *
+error_of(struct req *r, const struct buf *b, const char **type, const char **code)
+{
+	json_t *j = json_loadb(buf_cstr(b), buf_len(b), 0, NULL), *e;
+	const char *m = NULL;
+
+	*type = *code = NULL;
+	e = json_object_get(j, "error");
+	if (json_is_object(e)) {
+		if (json_string_value(json_object_get(e, "message")))
+			m = arena_strdup(&r->arena, json_string_value(json_object_get(e, "message")));
+		if (json_string_value(json_object_get(e, "type")))
+			*type = arena_strdup(&r->arena, json_string_value(json_object_get(e, "type")));
+		if (json_string_value(json_object_get(e, "code")))
+			*code = arena_strdup(&r->arena, json_string_value(json_object_get(e, "code")));
+	}
+	json_decref(j);
+	return m;
+}
+
+/*
+ * Test channel id: POST a one-message chat to its first model (after its
+ * model mapping) in the protocol of its type, record test_time and the
+ * response time, then apply AutomaticDisableChannelEnabled (a dead key
+ * disables it) and AutomaticEnableChannelEnabled (an auto-disabled channel
+ * that answers is enabled again). GW_OK when the upstream answered 2xx;
+ * otherwise a non-OK code and *why (a short text, never the key).
+ */
+int
+ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why)
+{
+	struct channel_pick ch;
+	const struct channel_type *ct;
+	const struct provider *pv;
+	struct upstream_target t;
+	struct curl_slist *h = NULL;
+	struct relay_req rq;
+	struct relay_result res;
+	struct test_sink sink;
+	const char *model, *type, *code, *msg;
+	json_t *row, *body;
+	char *text = NULL;
+	int64_t status = 0;
+	int rc;
+
+	*ms = 0;
+	*why = "";
+	row = channel_get_json(r->db, id, &rc);
+	if (row == NULL)
+		return rc;
+	status = json_integer_value(json_object_get(row, "status"));
+	model = first_model(&r->arena, json_string_value(json_object_get(row, "models")));
+	model = arena_strdup(&r->arena, model);
+	json_decref(row);
+	rc = distribute_get(r->db, &r->arena, id, &ch);	/* fills ch when disabled too */
+	if (rc != GW_OK && rc != GW_EFORBIDDEN)
+		return rc;
+	ct = ch.type >= 0 && ch.type < CHANNEL_TYPE_MAX ? channel_type(ch.type) : NULL;
+	pv = provider_for(ch.type);
+	if (ct == NULL || pv == NULL || pv == &provider_gemini) {
+		*why = "this channel type has no test yet";
+		return GW_EINPUT;
+	}
+	memset(&t, 0, sizeof(t));
+	t.ch = &ch;
+	t.base = ch.base_url[0] ? ch.base_url : ct->base_url;
+	t.base = arena_strndup(&r->arena, t.base, strlen(t.base) -
+	    (strlen(t.base) && t.base[strlen(t.base) - 1] == '/'));
+	t.model = distribute_map_model(&r->arena, ch.model_mapping, model);
+	t.path = pv == &provider_anthropic ? "/v1/messages" : "/v1/chat/completions";
+	body = pv == &provider_anthropic ?
+	    json_pack("{s:s, s:i, s:[{s:s, s:s}]}", "model", t.model, "max_tokens", 16,
+	    "messages", "role", "user", "content", "hi") :
+	    json_pack("{s:s, s:[{s:s, s:s}]}", "model", t.model,
+	    "messages", "role", "user", "content", "hi");
+	if (body == NULL || t.base == NULL || (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		json_decref(body);
+		return GW_ENOMEM;
+	}
+	json_decref(body);
+	buf_init(&sink.body, TEST_BODY_MAX + 1);
+	rc = prov_header(&h, "Content-Type", "application/json");
+	if (rc == GW_OK)
+		rc = pv->headers(&t, &h);
+	if (rc == GW_OK && r->w->relay.easy == NULL)
+		rc = relay_conn_init(&r->w->relay);
+	memset(&res, 0, sizeof(res));
+	if (rc == GW_OK) {
+		memset(&rq, 0, sizeof(rq));
+		rq.method = "POST";
+		rq.url = pv->url(&r->arena, &t);
+		rq.headers = h;
+		rq.body = text;
+		rq.body_len = strlen(text);
+		rq.timeout_ms = cfg->relay_timeout > 0 ? cfg->relay_timeout * 1000L : 60000L;
+		rq.proxy = cfg->relay_proxy;
+		rc = rq.url ? relay_perform(&r->w->relay, &rq, &test_cbs, &sink, &res) : GW_EINPUT;
+	}
+	curl_slist_free_all(h);
+	free(text);
+	*ms = (int64_t)(res.total_s * 1000.0 + 0.5);
+	if (rc == GW_OK && (res.status < 200 || res.status > 299)) {
+		msg = error_of(r, &sink.body, &type, &code);
+		*why = arena_printf(&r->arena, "status %ld%s%.200s", res.status, msg ? ": " : "",
+		    msg ? msg : "");
+		if (option_bool("AutomaticDisableChannelEnabled", 0) &&
+		    channel_should_disable((int)res.status, type, code, msg) &&
+		    channel_auto_disable(r->db, id, ch.name, msg ? msg : "channel test failed") != GW_OK)
+			log_warn("req=%s channel %lld: auto-disable failed", r->id, (long long)id);
+		rc = GW_EUPSTREAM;
+	} else if (rc != GW_OK) {
+		*why = arena_printf(&r->arena, "%.200s", res.error[0] ? res.error : gw_strerror(rc));
+	} else if (status == CHANNEL_STATUS_AUTO_DISABLED && option_bool("AutomaticEnableChannelEnabled", 0)) {
+		if (channel_set_status(r->db, id, CHANNEL_STATUS_ENABLED) != GW_OK)
+			log_warn("req=%s channel %lld: auto-enable failed", r->id, (long long)id);
+	}
+	buf_release(&sink.body);
+	if (channel_record_test(r->db, id, now_sec(), *ms) != GW_OK)
+		log_warn("req=%s channel %lld: test time not written", r->id, (long long)id);
+	return rc;
+}
+
+/* GET /api/channel/test/:id: {success, message, time (seconds)} as One API. */
+int
+h_channel_test(struct req *r)
+{
+	const char *why = "";
+	int64_t id, ms = 0;
+	int rc;
+
+	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK)
+		return api_fail(r, 200, "无效的参数");
+	rc = ui_channel_test(r, id, &ms, &why);
+	if (rc == GW_ENOTFOUND)
+		return api_fail(r, 200, "record not found");
+	return resp_json(r, 200, json_pack("{s:b, s:s, s:f}", "success", rc == GW_OK,
+	    "message", rc == GW_OK ? "" : why, "time", (double)ms / 1000.0));
+}
+
+/* GET /api/channel/test: every enabled channel, one after the other. */
+int
+h_channel_test_all(struct req *r)
+{
+	json_t *rows = channel_page_json(r->db, NULL, NULL, 0, 10000, NULL), *row;
+	const char *why;
+	int64_t ms;
+	size_t i;
+	int failed = 0;
+
+	if (rows == NULL)
+		return api_fail(r, 200, "数据库错误，请稍后重试");
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "status")) == CHANNEL_STATUS_ENABLED &&
+		    ui_channel_test(r, json_integer_value(json_object_get(row, "id")), &ms, &why) != GW_OK)
+			failed++;
+	json_decref(rows);
+	(void)failed;
+	return api_ok(r, NULL);
+}
+
+/* POST /channels/:id/test: test, then back to the list with the outcome. */
+int
+h_ui_channel_test(struct req *r)
+{
+	struct ui_user u;
+	struct kvlist f;
+	const char *why = "";
+	int64_t id, ms = 0;
+	int rc;
+
+	if (ui_auth(r, ROLE_ADMIN, &u) != GW_OK || ui_form(r, &f) != GW_OK)
+		return GW_OK;
+	if ((id = ui_path_id(r)) == 0)
+		return ui_error(r, 404);
+	rc = ui_channel_test(r, id, &ms, &why);
+	if (rc == GW_ENOTFOUND)
+		return ui_error(r, 404);
+	return ui_redirect(r, rc == GW_OK ? "/channels?msg=channel_test_ok" :
+	    "/channels?msg=channel_test_failed");
+}
