@@ -126,6 +126,9 @@ int h_redemption_update(struct req *r);
 int h_redemption_delete(struct req *r);
 int h_user_topup(struct req *r);
 int h_ui_channel_test(struct req *r);
+int h_ui_models(struct req *r);
+int h_ui_register_get(struct req *r);
+int h_ui_register_post(struct req *r);
 int h_channel_test(struct req *r);
 int h_channel_test_all(struct req *r);
 /* GET of any other path: the HTML 404 page (One API's JSON for /api, /v1) */

@@ -183,6 +183,9 @@ const struct route routes[] = {
 	{ "GET", "/api/channel/test", h_channel_test_all, ROLE_ADMIN, API, 0 },
 	{ "GET", "/api/channel/test/:id", h_channel_test, ROLE_ADMIN, API, 0 },
 	{ "POST", "/channels/:id/test", h_ui_channel_test, 0, R_BODY, BODY_API },
+	{ "GET", "/models", h_ui_models, 0, 0, 0 },
+	{ "GET", "/register", h_ui_register_get, 0, 0, 0 },
+	{ "POST", "/register", h_ui_register_post, 0, R_BODY, BODY_API },
 	/* last: any other GET is the HTML 404 page (JSON under /api and /v1,
 	 * 405 when another method has the path); one row per depth */
 	{ "GET", "/:a", h_ui_not_found, 0, 0, 0 },

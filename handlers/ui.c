@@ -257,7 +257,8 @@ ui_ctx(struct req *r, const struct ui_user *u, const char *nav, const char *titl
 		json_object_set_new(ctx, "me", json_pack("{s:I, s:s, s:s, s:s, s:b, s:b}",
 		    "id", (json_int_t)(u ? u->id : r->user.id),
 		    "username", u ? u->username : (r->user.username ? r->user.username : ""),
-		    "display_name", u ? u->display_name : "", "role_name", ui_role_name(role),
+		    "display_name", u ? u->display_name : "", "role_name",
+		    ui_tr_lang(lang, arena_printf(&r->arena, "role_%s", ui_role_name(role))),
 		    "is_admin", role >= ROLE_ADMIN, "is_root", role >= ROLE_ROOT));
 		if (c && csrf_token(c, csrf) == GW_OK)
 			json_object_set_new(ctx, "csrf", json_string(csrf));
@@ -750,4 +751,70 @@ h_ui_not_found(struct req *r)
 	if (status == 405)
 		resp_header(r, "Allow", allow);
 	return GW_OK;
+}
+
+/* The register form; error a catalog key. */
+static int
+register_page(struct req *r, int status, const char *error, const char *username, const char *aff)
+{
+	json_t *ctx = ui_ctx(r, NULL, "register", "register");
+
+	if (ctx == NULL)
+		return ui_error(r, 500);
+	/* no mail is sent from here: with email verification on, sign-up is
+	 * through the JSON API (POST /api/user/register) */
+	if (!option_bool("RegisterEnabled", 1) || !option_bool("PasswordRegisterEnabled", 1) ||
+	    option_bool("EmailVerificationEnabled", 0))
+		json_object_set_new(ctx, "closed", json_true());
+	if (error)
+		json_object_set_new(ctx, "error", json_string(ui_tr(r, error)));
+	json_object_set_new(ctx, "username", json_string(username ? username : ""));
+	json_object_set_new(ctx, "aff", json_string(aff ? aff : ""));
+	return ui_render(r, status, "register", ctx);
+}
+
+int
+h_ui_register_get(struct req *r)
+{
+	return register_page(r, 200, NULL, NULL, req_query(r, "aff"));
+}
+
+int
+h_ui_register_post(struct req *r)
+{
+	struct kvlist f;
+	struct user nu;
+	const char *pw2, *aff, *field = NULL, *tag = NULL;
+	int64_t inviter = 0;
+	int rc;
+
+	if (kv_parse_query(&r->arena, buf_cstr(&r->body), buf_len(&r->body), &f) != GW_OK)
+		return ui_error(r, 500);
+	memset(&nu, 0, sizeof(nu));
+	nu.username = kv_get(&f, "username");
+	nu.password = kv_get(&f, "password");
+	pw2 = kv_get(&f, "password2");
+	aff = kv_get(&f, "aff");
+	if (!option_bool("RegisterEnabled", 1) || !option_bool("PasswordRegisterEnabled", 1) ||
+	    option_bool("EmailVerificationEnabled", 0))
+		return register_page(r, 403, NULL, NULL, NULL);
+	if (nu.username)
+		str_trim((char *)nu.username);
+	if (nu.username == NULL || *nu.username == '\0' || nu.password == NULL || *nu.password == '\0')
+		return register_page(r, 400, "err_user_fields", nu.username, aff);
+	if (pw2 == NULL || strcmp(pw2, nu.password) != 0)
+		return register_page(r, 400, "err_password_mismatch", nu.username, aff);
+	if (user_validate(&nu, &field, &tag) != GW_OK)
+		return register_page(r, 400, field && strcmp(field, "Username") == 0 ? "err_username" :
+		    "err_password", nu.username, aff);
+	if (aff && *aff && users_id_by_aff_code(r->db, aff, &inviter) != GW_OK)
+		inviter = 0;
+	rc = users_create(r->db, nu.username, nu.password, nu.username, NULL, inviter, NULL);
+	if (rc == GW_ECONFLICT)
+		return register_page(r, 400, "err_username_taken", nu.username, aff);
+	if (rc != GW_OK) {
+		log_error("req=%s register failed: %s", r->id, gw_strerror(rc));
+		return ui_error(r, 500);
+	}
+	return ui_redirect(r, "/login?msg=registered");
 }

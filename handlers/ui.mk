@@ -7,7 +7,7 @@ UI_ASSETS = \
 	templates/channel_fields.html templates/channel_edit.html \
 	templates/token_fields.html templates/token_edit.html templates/user_edit.html \
 	templates/logs.html templates/profile.html templates/settings.html templates/about.html \
-	templates/redemptions.html templates/topup.html \
+	templates/redemptions.html templates/topup.html templates/models.html templates/register.html \
 	static/style.css static/ui.js static/favicon.svg
 
 libgw_a_SOURCES += fcgi/tmpl.c fcgi/tmpl.h \

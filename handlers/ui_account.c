@@ -2,6 +2,8 @@
  * access token, invitation link, delete the account) and the about page */
 #include <string.h>
 #include "handlers.h"
+#include "billing.h"
+#include "channels.h"
 #include "ui.h"
 #include "dispatch.h"
 #include "log.h"
@@ -146,4 +148,40 @@ h_ui_about(struct req *r)
 	else if (about && *about)
 		json_object_set_new(ctx, "about", json_string(about));
 	return ui_render(r, 200, "about", ctx);
+}
+
+/* GET /models: the models of the user's group and their prices per
+ * million tokens (ratio 1 = $0.002 per 1K tokens, One API's unit). */
+int
+h_ui_models(struct req *r)
+{
+	struct ui_user u;
+	struct price pr;
+	json_t *ctx, *names, *rows, *v;
+	size_t i;
+
+	if (ui_auth(r, ROLE_COMMON, &u) != GW_OK)
+		return GW_OK;
+	names = group_models_json(r->db, u.group);
+	ctx = ui_ctx(r, &u, "models", "nav_models");
+	rows = json_array();
+	if (names == NULL || ctx == NULL || rows == NULL) {
+		json_decref(names);
+		json_decref(ctx);
+		json_decref(rows);
+		return ui_error(r, 500);
+	}
+	json_array_foreach(names, i, v) {
+		double in;
+		billing_price(json_string_value(v), 0, u.group, &pr);
+		in = pr.model_ratio * pr.group_ratio * 2.0;
+		json_array_append_new(rows, json_pack("{s:O, s:s, s:s, s:s}", "name", v,
+		    "input", arena_printf(&r->arena, "$%.4g", in),
+		    "output", arena_printf(&r->arena, "$%.4g", in * pr.completion_ratio),
+		    "ratio", arena_printf(&r->arena, "%.4g", pr.model_ratio)));
+	}
+	json_decref(names);
+	json_object_set_new(ctx, "models", rows);
+	json_object_set_new(ctx, "group", json_string(u.group));
+	return ui_render(r, 200, "models", ctx);
 }

@@ -337,6 +337,30 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     await shot(root, 'users');
   });
 
+  it('a new user signs up, signs in and sees the models of the group with prices', async () => {
+    const c = await browser.newContext();
+    const p = await c.newPage();
+    await p.goto(`${base()}/login`);
+    await p.click('a[href="/register"]');
+    await p.fill('input[name=username]', 'bob');
+    await p.fill('input[name=password]', 'bob-pass-1234');
+    await p.fill('input[name=password2]', 'bob-pass-9999');
+    await p.click('form[action="/register"] button');
+    assert.match(await p.locator('.flash.err').innerText(), /differ/);
+    assert.equal(await p.inputValue('input[name=username]'), 'bob');
+    await p.fill('input[name=password]', 'bob-pass-1234');
+    await p.fill('input[name=password2]', 'bob-pass-1234');
+    await p.click('form[action="/register"] button');
+    assert.match(await p.locator('.flash.ok').innerText(), /Account created/);
+    await signIn(p, 'bob', 'bob-pass-1234');
+    await p.goto(`${base()}/models`);
+    const row = p.locator('tr:has-text("gpt-4o-mini")');
+    assert.equal(await row.count(), 1);
+    assert.match(await row.locator('td[data-label^="Input"]').innerText(), /^\$\d/);
+    await shot(p, 'models');
+    await c.close();
+  });
+
   it('Chinese by Accept-Language, and the switch remembers the choice', async () => {
     const c = await browser.newContext({ locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } });
     const p = await c.newPage();
@@ -383,7 +407,7 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     const chan = ctx.num('SELECT id FROM channels ORDER BY id LIMIT 1');
     const tok = ctx.num("SELECT id FROM tokens WHERE name = 'ui-key'");
     const pages = ['/', '/channels', `/channels/${chan}/edit`, '/tokens', `/tokens/${tok}/edit`, '/users',
-      '/users/2/edit', '/logs', '/settings', '/profile', '/about', '/redemptions', '/topup', '/nope'];
+      '/users/2/edit', '/logs', '/settings', '/profile', '/about', '/redemptions', '/topup', '/models', '/nope'];
     const problems = [];
     for (const scheme of ['light', 'dark']) {
       await p.emulateMedia({ colorScheme: scheme });
@@ -394,8 +418,10 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
       }
     }
     const anon = await browser.newPage({ bypassCSP: true });
-    await anon.goto(`${base()}/login`);
-    for (const x of await axeProblems(anon)) problems.push(`/login: ${x}`);
+    for (const pg of ['/login', '/register']) {
+      await anon.goto(`${base()}${pg}`);
+      for (const x of await axeProblems(anon)) problems.push(`${pg}: ${x}`);
+    }
     await anon.close();
     await c.close();
     assert.deepEqual(problems, []);
