@@ -33,6 +33,11 @@ TESTS += test/unit/t_tmpl
 test_unit_t_tmpl_SOURCES = test/unit/t_tmpl.c test/unit/t_core.h
 test_unit_t_tmpl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_t_tmpl_LDADD = $(GW_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += test/unit/t_ui
+TESTS += test/unit/t_ui
+test_unit_t_ui_SOURCES = test/unit/t_ui.c test/unit/t_core.h
+test_unit_t_ui_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_t_ui_LDADD = $(GW_LIBS) $(CHECK_LIBS)
 endif
 
 # The fuzz target (./configure --enable-fuzz CC=clang; make fuzz).
