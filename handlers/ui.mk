@@ -46,4 +46,8 @@ noinst_PROGRAMS += test/fuzz/fz_tmpl
 test_fuzz_fz_tmpl_SOURCES = test/fuzz/fz_tmpl.c
 test_fuzz_fz_tmpl_LDADD = $(GW_LIBS)
 test_fuzz_fz_tmpl_LDFLAGS = $(FUZZ_LD)
+noinst_PROGRAMS += test/fuzz/fz_ui
+test_fuzz_fz_ui_SOURCES = test/fuzz/fz_ui.c
+test_fuzz_fz_ui_LDADD = $(GW_LIBS)
+test_fuzz_fz_ui_LDFLAGS = $(FUZZ_LD)
 endif
