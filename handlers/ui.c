@@ -525,7 +525,7 @@ h_ui_home(struct req *r)
 {
 	struct ui_user u;
 	const char *dq = req_query(r, "days");
-	char *notice;
+	char *notice, *home;
 	json_t *ctx;
 	int days = dq && strcmp(dq, "30") == 0 ? 30 : 7;
 
@@ -543,6 +543,32 @@ h_ui_home(struct req *r)
 	    "request_count", (json_int_t)u.request_count));
 	json_object_set_new(ctx, "chart", usage_chart(r, u.id, days));
 	json_object_set_new(ctx, "server", json_string(ui_server(r)));
+	/* the five latest requests of this user */
+	{
+		struct logs_filter f;
+		json_t *recent, *row;
+		size_t i;
+		memset(&f, 0, sizeof(f));
+		f.user_id = u.id;
+		f.type = LOGT_CONSUME;
+		if ((recent = logs_page_json(r->db, &f, 0, 5, NULL, NULL)) != NULL) {
+			json_array_foreach(recent, i, row) {
+				json_object_set_new(row, "time", json_string(ui_time(r,
+				    json_integer_value(json_object_get(row, "created_at")))));
+				json_object_set_new(row, "money", json_string(ui_money_prec(r,
+				    json_integer_value(json_object_get(row, "quota")), 6)));
+			}
+			json_object_set_new(ctx, "recent", recent);
+		}
+	}
+	home = option_dup(&r->arena, "HomePageContent");
+	if (home && *str_trim(home)) {
+		if ((strncmp(home, "https://", 8) == 0 || strncmp(home, "http://", 7) == 0) &&
+		    strpbrk(home, " \t\r\n\"'<>") == NULL)
+			json_object_set_new(ctx, "home_url", json_string(home));
+		else
+			json_object_set_new(ctx, "home", json_string(home));
+	}
 	notice = option_dup(&r->arena, "Notice");
 	if (notice && *str_trim(notice))
 		json_object_set_new(ctx, "notice", json_string(notice));

@@ -76,6 +76,8 @@ static const struct msg msgs[] = {
 	{ "usage_days", { "Usage by day", "每日用量" } },
 	{ "range", { "Range in days", "天数" } },
 	{ "tokens_word", { "tokens", "tokens" } },
+	{ "recent_requests", { "Recent requests", "最近请求" } },
+	{ "all_logs", { "All logs", "全部日志" } },
 	{ "danger_zone", { "Danger zone", "危险操作" } },
 	/* channels */
 	{ "search_channel_hint", { "ID or name", "ID 或名称" } },
