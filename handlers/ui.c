@@ -2,6 +2,7 @@
  * pages, static files) and the login, logout and dashboard pages */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/evp.h>
@@ -387,6 +388,11 @@ ui_path_id(struct req *r)
 const char *
 ui_money(struct req *r, int64_t quota)
 {
+	double per = option_real("QuotaPerUnit", 500000.0);
+
+	/* a few thousandths of a dollar are not $0.00 */
+	if (quota != 0 && per > 0 && (double)llabs(quota) / per < 0.01)
+		return ui_money_prec(r, quota, 6);
 	return ui_money_prec(r, quota, 2);
 }
 

@@ -71,9 +71,10 @@ int ui_status_post(struct req *r, int min_role, struct ui_user *u, int64_t *id, 
 
 /* Path parameter 0 as a positive id, or 0. */
 int64_t ui_path_id(struct req *r);
-/* "$1.23"-style money text of a quota (QuotaPerUnit), or the plain number
- * "1,000" when DisplayInCurrencyEnabled is off (One API's renderQuota), in
- * the arena. */
+/* "$1.23"-style money text of a quota (QuotaPerUnit; 6 decimals below one
+ * cent, so a small charge is not "$0.00"), or the plain number "1,000"
+ * when DisplayInCurrencyEnabled is off (One API's renderQuota), in the
+ * arena. */
 const char *ui_money(struct req *r, int64_t quota);
 /* ui_money with 0..6 decimals (One API's logs show 6). */
 const char *ui_money_prec(struct req *r, int64_t quota, int digits);

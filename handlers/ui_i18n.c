@@ -23,7 +23,7 @@ static const struct msg msgs[] = {
 	{ "nav_logs", { "Logs", "日志" } },
 	{ "nav_users", { "Users", "用户" } },
 	{ "nav_settings", { "Settings", "设置" } },
-	{ "nav_profile", { "Personal settings", "个人设置" } },
+	{ "nav_profile", { "Profile", "个人设置" } },
 	{ "nav_about", { "About", "关于" } },
 	{ "pages", { "Pages", "分页" } },
 	{ "page", { "page", "第" } },
