@@ -544,3 +544,13 @@ channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms
 	cache_invalidate(db, CHANNEL_CACHES);
 	return rc;
 }
+
+int
+channel_record_balance(struct db *db, int64_t id, double balance, int64_t when)
+{
+	int rc = db_exec(db, "UPDATE channels SET balance = ?, balance_updated_time = ? WHERE id = ?",
+	    DB_ARGS(DB_D(balance), DB_I(when), DB_I(id)), NULL);
+
+	cache_invalidate(db, CHANNEL_CACHES);
+	return rc;
+}

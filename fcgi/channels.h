@@ -107,5 +107,7 @@ json_t *channel_page_json(struct db *db, const char *keyword, const char *order,
 
 /* Write the time of a channel test and its response time in ms. */
 int channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms) GW_WUR;
+/* Write a channel's balance (USD) and when it was read. */
+int channel_record_balance(struct db *db, int64_t id, double balance, int64_t when) GW_WUR;
 
 #endif

@@ -131,6 +131,9 @@ int h_ui_register_get(struct req *r);
 int h_ui_register_post(struct req *r);
 int h_channel_test(struct req *r);
 int h_channel_test_all(struct req *r);
+int h_channel_update_balance(struct req *r);
+int h_channel_update_balance_all(struct req *r);
+int h_ui_channel_balance(struct req *r);
 /* GET of any other path: the HTML 404 page (One API's JSON for /api, /v1) */
 int h_ui_not_found(struct req *r);
 

@@ -96,6 +96,9 @@ int ui_csv_field(struct buf *b, const char *s) GW_WUR;
  * 2xx; *ms the response time, *why a short reason on failure. */
 int ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why) GW_WUR;
 
+/* Read and record the balance of an OpenAI-style channel (USD). */
+int ui_channel_balance(struct req *r, int64_t id, double *balance, const char **why) GW_WUR;
+
 /* Languages of the pages (handlers/ui_i18n.c). */
 enum ui_lang { UI_EN, UI_ZH, UI_LANG__MAX };
 

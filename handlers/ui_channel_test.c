@@ -1,9 +1,11 @@
-/* handlers/ui_channel_test.c: channel tests (One API's controller/channel-test.go):
- * a tiny chat request through one channel, timed and recorded, with the
- * automatic disable/enable rules; as GET /api/channel/test[/:id] and as
- * the Test buttons of the channels page */
+/* handlers/ui_channel_test.c: the probes of a channel's upstream (One API's
+ * controller/channel-test.go and channel-billing.go): a tiny chat request,
+ * timed and recorded, with the automatic disable/enable rules, and the
+ * balance of OpenAI-style keys; as GET /api/channel/test[/:id] and
+ * /api/channel/update_balance[/:id] and as buttons of the channels page */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "handlers.h"
 #include "ui.h"
 #include "channels.h"
@@ -181,6 +183,172 @@ ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why)
 	if (channel_record_test(r->db, id, now_sec(), *ms) != GW_OK)
 		log_warn("req=%s channel %lld: test time not written", r->id, (long long)id);
 	return rc;
+}
+
+/* GET base+path with the channel's auth into sink: the HTTP status, or 0. */
+static long
+probe_get(struct req *r, const struct provider *pv, const struct upstream_target *t, const char *path,
+    struct test_sink *sink)
+{
+	struct upstream_target u = *t;
+	struct curl_slist *h = NULL;
+	struct relay_req rq;
+	struct relay_result res;
+	int rc;
+
+	u.path = path;
+	buf_reset(&sink->body);
+	memset(&res, 0, sizeof(res));
+	rc = pv->headers(&u, &h);
+	if (rc == GW_OK && r->w->relay.easy == NULL)
+		rc = relay_conn_init(&r->w->relay);
+	if (rc == GW_OK) {
+		memset(&rq, 0, sizeof(rq));
+		rq.method = "GET";
+		rq.url = arena_printf(&r->arena, "%s%s", u.base, path);
+		rq.headers = h;
+		rq.timeout_ms = 30000;
+		rq.proxy = cfg->relay_proxy;
+		rc = rq.url ? relay_perform(&r->w->relay, &rq, &test_cbs, sink, &res) : GW_ENOMEM;
+	}
+	curl_slist_free_all(h);
+	return rc == GW_OK ? res.status : 0;
+}
+
+/*
+ * The balance of channel id as One API's updateChannelBalance reads it for
+ * OpenAI-style upstreams: hard_limit_usd of /v1/dashboard/billing/subscription
+ * minus total_usage / 100 of /v1/dashboard/billing/usage (this month, or
+ * the last 100 days without a payment method); written with its time.
+ * GW_OK and *balance, or a non-OK code and *why.
+ */
+int
+ui_channel_balance(struct req *r, int64_t id, double *balance, const char **why)
+{
+	struct channel_pick ch;
+	const struct channel_type *ct;
+	struct upstream_target t;
+	struct test_sink sink;
+	json_t *j;
+	double limit = 0, used = 0;
+	int pay = 0, rc;
+	int64_t now = now_sec(), from;
+	char start[16], end[16];
+	time_t tt;
+	struct tm tm;
+
+	*balance = 0;
+	*why = "";
+	rc = distribute_get(r->db, &r->arena, id, &ch);
+	if (rc != GW_OK && rc != GW_EFORBIDDEN)
+		return rc;
+	ct = ch.type >= 0 && ch.type < CHANNEL_TYPE_MAX ? channel_type(ch.type) : NULL;
+	if (ct == NULL || provider_for(ch.type) != &provider_openai) {
+		*why = "this channel type has no balance API";
+		return GW_EINPUT;
+	}
+	memset(&t, 0, sizeof(t));
+	t.ch = &ch;
+	t.base = ch.base_url[0] ? ch.base_url : ct->base_url;
+	t.base = arena_strndup(&r->arena, t.base, strlen(t.base) -
+	    (strlen(t.base) && t.base[strlen(t.base) - 1] == '/'));
+	t.model = "";
+	buf_init(&sink.body, TEST_BODY_MAX + 1);
+	if (probe_get(r, &provider_openai, &t, "/v1/dashboard/billing/subscription", &sink) != 200 ||
+	    (j = json_loadb(buf_cstr(&sink.body), buf_len(&sink.body), 0, NULL)) == NULL) {
+		*why = "the subscription query failed";
+		rc = GW_EUPSTREAM;
+		goto out;
+	}
+	limit = json_number_value(json_object_get(j, "hard_limit_usd"));
+	pay = json_is_true(json_object_get(j, "has_payment_method"));
+	json_decref(j);
+	tt = (time_t)now;
+	gmtime_r(&tt, &tm);
+	strftime(end, sizeof(end), "%Y-%m-%d", &tm);
+	if (pay)
+		strftime(start, sizeof(start), "%Y-%m-01", &tm);
+	else {
+		from = now - 100 * 86400;
+		tt = (time_t)from;
+		gmtime_r(&tt, &tm);
+		strftime(start, sizeof(start), "%Y-%m-%d", &tm);
+	}
+	if (probe_get(r, &provider_openai, &t, arena_printf(&r->arena,
+	    "/v1/dashboard/billing/usage?start_date=%s&end_date=%s", start, end), &sink) != 200 ||
+	    (j = json_loadb(buf_cstr(&sink.body), buf_len(&sink.body), 0, NULL)) == NULL) {
+		*why = "the usage query failed";
+		rc = GW_EUPSTREAM;
+		goto out;
+	}
+	used = json_number_value(json_object_get(j, "total_usage")) / 100.0;
+	json_decref(j);
+	*balance = limit - used;
+	rc = channel_record_balance(r->db, id, *balance, now);
+out:
+	buf_release(&sink.body);
+	return rc;
+}
+
+/* GET /api/channel/update_balance/:id: {success, message, balance}. */
+int
+h_channel_update_balance(struct req *r)
+{
+	const char *why = "";
+	double bal = 0;
+	int64_t id;
+	int rc;
+
+	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK)
+		return api_fail(r, 200, "无效的参数");
+	rc = ui_channel_balance(r, id, &bal, &why);
+	if (rc == GW_ENOTFOUND)
+		return api_fail(r, 200, "record not found");
+	if (rc != GW_OK)
+		return api_fail(r, 200, "%s", why);
+	return resp_json(r, 200, json_pack("{s:b, s:s, s:f}", "success", 1, "message", "", "balance", bal));
+}
+
+/* GET /api/channel/update_balance: every enabled channel that has one. */
+int
+h_channel_update_balance_all(struct req *r)
+{
+	json_t *rows = channel_page_json(r->db, NULL, NULL, 0, 10000, NULL), *row;
+	const char *why;
+	double bal;
+	size_t i;
+
+	if (rows == NULL)
+		return api_fail(r, 200, "数据库错误，请稍后重试");
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "status")) == CHANNEL_STATUS_ENABLED &&
+		    provider_for((int)json_integer_value(json_object_get(row, "type"))) == &provider_openai &&
+		    ui_channel_balance(r, json_integer_value(json_object_get(row, "id")), &bal, &why) != GW_OK)
+			log_warn("req=%s channel %lld: balance: %s", r->id,
+			    (long long)json_integer_value(json_object_get(row, "id")), why);
+	json_decref(rows);
+	return api_ok(r, NULL);
+}
+
+/* POST /channels/:id/balance: read the balance, back to the list. */
+int
+h_ui_channel_balance(struct req *r)
+{
+	struct ui_user u;
+	struct kvlist f;
+	const char *why = "";
+	double bal = 0;
+	int64_t id;
+	int rc;
+
+	if (ui_auth(r, ROLE_ADMIN, &u) != GW_OK || ui_form(r, &f) != GW_OK)
+		return GW_OK;
+	if ((id = ui_path_id(r)) == 0)
+		return ui_error(r, 404);
+	rc = ui_channel_balance(r, id, &bal, &why);
+	if (rc == GW_ENOTFOUND)
+		return ui_error(r, 404);
+	return ui_redirect(r, rc == GW_OK ? "/channels?msg=balance_ok" : "/channels?msg=balance_failed");
 }
 
 /* GET /api/channel/test/:id: {success, message, time (seconds)} as One API. */

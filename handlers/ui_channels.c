@@ -7,6 +7,7 @@
 #include "channel_types.h"
 #include "dispatch.h"
 #include "log.h"
+#include "provider.h"
 #include "util.h"
 
 /* The channel types offered first in the add form, most used first; the
@@ -155,6 +156,16 @@ channels_page(struct req *r, const struct ui_user *u, int status, const char *er
 		    json_integer_value(json_object_get(row, "used_quota")))));
 		if (tt > 0)
 			json_object_set_new(row, "tested", json_string(ui_time(r, tt)));
+		{
+			int64_t bt = json_integer_value(json_object_get(row, "balance_updated_time"));
+			json_object_set_new(row, "has_balance_api", json_boolean(provider_for((int)t) ==
+			    &provider_openai));
+			if (bt > 0) {
+				json_object_set_new(row, "balance_text", json_string(arena_printf(&r->arena,
+				    "$%.2f", json_number_value(json_object_get(row, "balance")))));
+				json_object_set_new(row, "balance_time", json_string(ui_time(r, bt)));
+			}
+		}
 	}
 	ol = json_array();
 	for (i = 0; ol && i < sizeof(orders) / sizeof(orders[0]); i++)

@@ -178,6 +178,25 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     assert.notEqual(r.status, 200);
   });
 
+  it('the balance of an OpenAI-style channel is read from its billing routes', async () => {
+    // a channel whose upstream is this gateway, with the $1 key: its balance is $1.00
+    const [[plainKey]] = ctx.sql("SELECT `key` FROM tokens WHERE name = 'plain'");
+    await root.goto(`${base()}/channels`);
+    await root.fill('input[name=name]', 'self-billing');
+    await root.fill('textarea[name=key]', `sk-${plainKey}`);
+    await root.fill('input[name=base_url]', base());
+    await root.fill('input[name=models]', 'balance-only');
+    await root.click('form[action="/channels"] button.primary');
+    const row = root.locator('tr:has-text("self-billing")');
+    await row.locator('form[action$="/balance"] button').click();
+    assert.equal(await root.locator('.flash.ok').innerText(), 'Balance updated.');
+    assert.match(await root.locator('tr:has-text("self-billing") td[data-label="Balance"]').innerText(), /^\$1\.00/);
+    const id = ctx.num("SELECT id FROM channels WHERE name = 'self-billing'");
+    const j = await (await root.request.get(`${base()}/api/channel/update_balance/${id}`)).json();
+    assert.equal(j.success, true, JSON.stringify(j));
+    assert.equal(j.balance, 1);
+  });
+
   it('the request shows up in the logs, with its total, and in the dashboard chart', async () => {
     await root.goto(`${base()}/logs?type=2`);
     const rows = root.locator('table.grid tbody tr');
