@@ -47,6 +47,28 @@ on_data(void *ctx, const char *p, size_t n)
 
 static const struct relay_cb test_cbs = { on_head, on_data, NULL };
 
+/* Address channel ch: *t gets its base URL (the type's default when
+ * empty, no trailing '/'). NULL, or why it cannot be probed. */
+static const char *
+target_of(struct req *r, const struct channel_pick *ch, struct upstream_target *t)
+{
+	const struct channel_type *ct = ch->type >= 0 && ch->type < CHANNEL_TYPE_MAX ?
+	    channel_type(ch->type) : NULL;
+	const char *b;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->ch = ch;
+	t->model = "";
+	if (ct == NULL)
+		return "unknown channel type";
+	b = ch->base_url[0] ? ch->base_url : ct->base_url;
+	for (n = strlen(b); n > 0 && b[n - 1] == '/'; n--)
+		;
+	t->base = arena_strndup(&r->arena, b, n);
+	return t->base ? NULL : "out of memory";
+}
+
 /* The first model of a comma list, in the arena ("gpt-3.5-turbo" when none). */
 static const char *
 first_model(struct arena *a, const char *models)
@@ -95,7 +117,6 @@ int
 ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why)
 {
 	struct channel_pick ch;
-	const struct channel_type *ct;
 	const struct provider *pv;
 	struct upstream_target t;
 	struct curl_slist *h = NULL;
@@ -120,17 +141,14 @@ ui_channel_test(struct req *r, int64_t id, int64_t *ms, const char **why)
 	rc = distribute_get(r->db, &r->arena, id, &ch);	/* fills ch when disabled too */
 	if (rc != GW_OK && rc != GW_EFORBIDDEN)
 		return rc;
-	ct = ch.type >= 0 && ch.type < CHANNEL_TYPE_MAX ? channel_type(ch.type) : NULL;
 	pv = provider_for(ch.type);
-	if (ct == NULL || pv == NULL || pv == &provider_gemini) {
+	if (pv == NULL || pv == &provider_gemini) {
 		*why = "this channel type has no test yet";
 		return GW_EINPUT;
 	}
-	memset(&t, 0, sizeof(t));
-	t.ch = &ch;
-	t.base = ch.base_url[0] ? ch.base_url : ct->base_url;
-	t.base = arena_strndup(&r->arena, t.base, strlen(t.base) -
-	    (strlen(t.base) && t.base[strlen(t.base) - 1] == '/'));
+	if ((*why = target_of(r, &ch, &t)) != NULL)
+		return GW_EINPUT;
+	*why = "";
 	t.model = distribute_map_model(&r->arena, ch.model_mapping, model);
 	t.path = pv == &provider_anthropic ? "/v1/messages" : "/v1/chat/completions";
 	body = pv == &provider_anthropic ?
@@ -226,7 +244,6 @@ int
 ui_channel_balance(struct req *r, int64_t id, double *balance, const char **why)
 {
 	struct channel_pick ch;
-	const struct channel_type *ct;
 	struct upstream_target t;
 	struct test_sink sink;
 	json_t *j;
@@ -242,17 +259,13 @@ ui_channel_balance(struct req *r, int64_t id, double *balance, const char **why)
 	rc = distribute_get(r->db, &r->arena, id, &ch);
 	if (rc != GW_OK && rc != GW_EFORBIDDEN)
 		return rc;
-	ct = ch.type >= 0 && ch.type < CHANNEL_TYPE_MAX ? channel_type(ch.type) : NULL;
-	if (ct == NULL || provider_for(ch.type) != &provider_openai) {
+	if (provider_for(ch.type) != &provider_openai) {
 		*why = "this channel type has no balance API";
 		return GW_EINPUT;
 	}
-	memset(&t, 0, sizeof(t));
-	t.ch = &ch;
-	t.base = ch.base_url[0] ? ch.base_url : ct->base_url;
-	t.base = arena_strndup(&r->arena, t.base, strlen(t.base) -
-	    (strlen(t.base) && t.base[strlen(t.base) - 1] == '/'));
-	t.model = "";
+	if ((*why = target_of(r, &ch, &t)) != NULL)
+		return GW_EINPUT;
+	*why = "";
 	buf_init(&sink.body, TEST_BODY_MAX + 1);
 	if (probe_get(r, &provider_openai, &t, "/v1/dashboard/billing/subscription", &sink) != 200 ||
 	    (j = json_loadb(buf_cstr(&sink.body), buf_len(&sink.body), 0, NULL)) == NULL) {
@@ -290,122 +303,126 @@ out:
 	return rc;
 }
 
-/* GET /api/channel/update_balance/:id: {success, message, balance}. */
-int
-h_channel_update_balance(struct req *r)
-{
-	const char *why = "";
-	double bal = 0;
-	int64_t id;
-	int rc;
+enum probe { PROBE_TEST, PROBE_BALANCE };
 
-	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK)
-		return api_fail(r, 200, "无效的参数");
-	rc = ui_channel_balance(r, id, &bal, &why);
-	if (rc == GW_ENOTFOUND)
-		return api_fail(r, 200, "record not found");
-	if (rc != GW_OK)
-		return api_fail(r, 200, "%s", why);
-	return resp_json(r, 200, json_pack("{s:b, s:s, s:f}", "success", 1, "message", "", "balance", bal));
+/* Run one probe on channel id; *ms / *bal get what it measured. */
+static int
+run_probe(struct req *r, enum probe kind, int64_t id, int64_t *ms, double *bal, const char **why)
+{
+	*ms = 0;
+	*bal = 0;
+	return kind == PROBE_TEST ? ui_channel_test(r, id, ms, why) : ui_channel_balance(r, id, bal, why);
 }
 
-/* GET /api/channel/update_balance: every enabled channel that has one. */
-int
-h_channel_update_balance_all(struct req *r)
+/* GET /api/channel/{test,update_balance}: every enabled channel the probe
+ * applies to, one after the other; failures are logged. */
+static int
+probe_all(struct req *r, enum probe kind)
 {
 	json_t *rows = channel_page_json(r->db, NULL, NULL, 0, 10000, NULL), *row;
 	const char *why;
+	int64_t ms, id;
 	double bal;
 	size_t i;
 
 	if (rows == NULL)
 		return api_fail(r, 200, "数据库错误，请稍后重试");
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "status")) == CHANNEL_STATUS_ENABLED &&
-		    provider_for((int)json_integer_value(json_object_get(row, "type"))) == &provider_openai &&
-		    ui_channel_balance(r, json_integer_value(json_object_get(row, "id")), &bal, &why) != GW_OK)
-			log_warn("req=%s channel %lld: balance: %s", r->id,
-			    (long long)json_integer_value(json_object_get(row, "id")), why);
+	json_array_foreach(rows, i, row) {
+		id = json_integer_value(json_object_get(row, "id"));
+		if (json_integer_value(json_object_get(row, "status")) != CHANNEL_STATUS_ENABLED ||
+		    (kind == PROBE_BALANCE && provider_for((int)json_integer_value(json_object_get(row,
+		    "type"))) != &provider_openai))
+			continue;
+		if (run_probe(r, kind, id, &ms, &bal, &why) != GW_OK)
+			log_warn("req=%s channel %lld: %s: %s", r->id, (long long)id,
+			    kind == PROBE_TEST ? "test" : "balance", why);
+	}
 	json_decref(rows);
 	return api_ok(r, NULL);
 }
 
-/* POST /channels/:id/balance: read the balance, back to the list. */
-int
-h_ui_channel_balance(struct req *r)
+/* GET /api/channel/{test,update_balance}/:id: One API's answers
+ * {success, message, time (seconds)} and {success, message, balance}. */
+static int
+probe_one(struct req *r, enum probe kind)
 {
-	struct ui_user u;
-	struct kvlist f;
 	const char *why = "";
 	double bal = 0;
-	int64_t id;
-	int rc;
-
-	if (ui_auth(r, ROLE_ADMIN, &u) != GW_OK || ui_form(r, &f) != GW_OK)
-		return GW_OK;
-	if ((id = ui_path_id(r)) == 0)
-		return ui_error(r, 404);
-	rc = ui_channel_balance(r, id, &bal, &why);
-	if (rc == GW_ENOTFOUND)
-		return ui_error(r, 404);
-	return ui_redirect(r, rc == GW_OK ? "/channels?msg=balance_ok" : "/channels?msg=balance_failed");
-}
-
-/* GET /api/channel/test/:id: {success, message, time (seconds)} as One API. */
-int
-h_channel_test(struct req *r)
-{
-	const char *why = "";
 	int64_t id, ms = 0;
 	int rc;
 
 	if (req_path_id(r, 1, INT64_MAX, &id) != GW_OK)
 		return api_fail(r, 200, "无效的参数");
-	rc = ui_channel_test(r, id, &ms, &why);
+	rc = run_probe(r, kind, id, &ms, &bal, &why);
 	if (rc == GW_ENOTFOUND)
 		return api_fail(r, 200, "record not found");
+	if (kind == PROBE_BALANCE && rc != GW_OK)
+		return api_fail(r, 200, "%s", why);
+	if (kind == PROBE_BALANCE)
+		return resp_json(r, 200, json_pack("{s:b, s:s, s:f}", "success", 1, "message", "",
+		    "balance", bal));
 	return resp_json(r, 200, json_pack("{s:b, s:s, s:f}", "success", rc == GW_OK,
 	    "message", rc == GW_OK ? "" : why, "time", (double)ms / 1000.0));
 }
 
-/* GET /api/channel/test: every enabled channel, one after the other. */
-int
-h_channel_test_all(struct req *r)
-{
-	json_t *rows = channel_page_json(r->db, NULL, NULL, 0, 10000, NULL), *row;
-	const char *why;
-	int64_t ms;
-	size_t i;
-	int failed = 0;
-
-	if (rows == NULL)
-		return api_fail(r, 200, "数据库错误，请稍后重试");
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "status")) == CHANNEL_STATUS_ENABLED &&
-		    ui_channel_test(r, json_integer_value(json_object_get(row, "id")), &ms, &why) != GW_OK)
-			failed++;
-	json_decref(rows);
-	(void)failed;
-	return api_ok(r, NULL);
-}
-
-/* POST /channels/:id/test: test, then back to the list with the outcome. */
-int
-h_ui_channel_test(struct req *r)
+/* POST /channels/:id/{test,balance}: probe, then back to the list with the
+ * outcome as a fixed message. */
+static int
+probe_page(struct req *r, enum probe kind)
 {
 	struct ui_user u;
 	struct kvlist f;
 	const char *why = "";
-	int64_t id, ms = 0;
+	double bal;
+	int64_t id, ms;
 	int rc;
 
 	if (ui_auth(r, ROLE_ADMIN, &u) != GW_OK || ui_form(r, &f) != GW_OK)
 		return GW_OK;
 	if ((id = ui_path_id(r)) == 0)
 		return ui_error(r, 404);
-	rc = ui_channel_test(r, id, &ms, &why);
+	rc = run_probe(r, kind, id, &ms, &bal, &why);
 	if (rc == GW_ENOTFOUND)
 		return ui_error(r, 404);
+	if (kind == PROBE_BALANCE)
+		return ui_redirect(r, rc == GW_OK ? "/channels?msg=balance_ok" : "/channels?msg=balance_failed");
 	return ui_redirect(r, rc == GW_OK ? "/channels?msg=channel_test_ok" :
 	    "/channels?msg=channel_test_failed");
 }
+
+int
+h_channel_test(struct req *r)
+{
+	return probe_one(r, PROBE_TEST);
+}
+
+int
+h_channel_test_all(struct req *r)
+{
+	return probe_all(r, PROBE_TEST);
+}
+
+int
+h_ui_channel_test(struct req *r)
+{
+	return probe_page(r, PROBE_TEST);
+}
+
+int
+h_channel_update_balance(struct req *r)
+{
+	return probe_one(r, PROBE_BALANCE);
+}
+
+int
+h_channel_update_balance_all(struct req *r)
+{
+	return probe_all(r, PROBE_BALANCE);
+}
+
+int
+h_ui_channel_balance(struct req *r)
+{
+	return probe_page(r, PROBE_BALANCE);
+}
+
