@@ -72,16 +72,22 @@ csrf_token(const char *cookie, char out[CSRF_HEX + 1])
 int
 ui_error(struct req *r, int status)
 {
-	json_t *ctx = ui_ctx(r, NULL, NULL, http_reason(status));
+	char key[32];
+	const char *reason;
+	json_t *ctx;
 	struct buf *b = &r->resp.body;
 	const struct tmpl *t = tmpl_get("error");
 
+	/* the catalog's reason in the page's language, else the HTTP one */
+	snprintf(key, sizeof(key), "http_%d", status);
+	reason = ui_tr_has(key) ? ui_tr(r, key) : http_reason(status);
+	ctx = ui_ctx(r, NULL, NULL, reason);
 	if (ctx) {
 		json_object_del(ctx, "flash");
 		/* nothing of the request on an error page, not even its path */
 		json_object_set_new(ctx, "here", json_string("/"));
 		json_object_set_new(ctx, "status", json_integer(status));
-		json_object_set_new(ctx, "reason", json_string(http_reason(status)));
+		json_object_set_new(ctx, "reason", json_string(reason));
 	}
 	buf_reset(b);
 	page_headers(r);

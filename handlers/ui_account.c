@@ -31,6 +31,8 @@ profile_page(struct req *r, const struct ui_user *u, int status, const char *err
 	if (aff)
 		json_object_set_new(ctx, "aff_link", json_string(arena_printf(&r->arena,
 		    "%s/register?aff=%s", ui_server(r), aff)));
+	json_object_set_new(ctx, "invitee_reward", json_string(ui_money(r, option_int("QuotaForInvitee", 0))));
+	json_object_set_new(ctx, "inviter_reward", json_string(ui_money(r, option_int("QuotaForInviter", 0))));
 	if (token)
 		json_object_set_new(ctx, "access_token", json_string(token));
 	if (flash)

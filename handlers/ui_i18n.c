@@ -179,6 +179,8 @@ static const struct msg msgs[] = {
 	    "用于管理 API（Authorization 头）；重新生成会使旧令牌失效。" } },
 	{ "generate_access_token", { "Generate a new access token", "生成系统访问令牌" } },
 	{ "invitation_link", { "Invitation link", "邀请链接" } },
+	{ "invitation_rewards", { "Each new user who signs up with it gets", "每位通过此链接注册的新用户获得" } },
+	{ "you_get", { "and you get", "你获得" } },
 	{ "type_username_to_confirm", { "Type your username to confirm", "输入你的用户名以确认" } },
 	{ "delete_account", { "Delete my account", "删除个人账户" } },
 	{ "confirm_delete_self", { "Delete your account? This cannot be undone.", "确定删除账户？此操作不可撤销。" } },
@@ -237,6 +239,12 @@ static const struct msg msgs[] = {
 	    "价格已包含分组倍率。倍率 1 = 每百万 tokens $2。" } },
 	{ "flash_channel_test_ok", { "The channel answered the test.", "测试成功。" } },
 	{ "flash_channel_test_failed", { "The channel failed the test: see its response time and the logs.", "测试失败。" } },
+	/* error pages */
+	{ "http_400", { "Bad Request", "请求无效" } },
+	{ "http_403", { "Forbidden", "无权访问" } },
+	{ "http_404", { "Not Found", "页面不存在" } },
+	{ "http_405", { "Method Not Allowed", "方法不允许" } },
+	{ "http_500", { "Internal Server Error", "服务器内部错误" } },
 	/* flash messages */
 	{ "flash_channel_created", { "Channel created.", "渠道已创建。" } },
 	{ "flash_channel_saved", { "Channel saved.", "渠道已更新。" } },

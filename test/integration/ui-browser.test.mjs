@@ -399,6 +399,8 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     await signIn(p, 'root', '123456');
     assert.equal(await p.locator('nav.menu a[href="/channels"]').innerText(), '渠道');
     assert.equal(await p.locator('nav.menu a[href="/tokens"]').innerText(), '令牌');
+    await p.goto(`${base()}/no-such-page`);
+    assert.equal(await p.locator('h1').innerText(), '404 页面不存在');
     await p.goto(`${base()}/tokens`);
     await shot(p, 'tokens-zh');
     await p.click('.langs a');
