@@ -197,7 +197,7 @@ static const struct msg msgs[] = {
 	/* redemption codes and top-up */
 	{ "nav_redemptions", { "Redemption codes", "兑换码" } },
 	{ "nav_topup", { "Top up", "充值" } },
-	{ "new_codes", { "New codes (shown in full once more in the list)", "新生成的兑换码" } },
+	{ "new_codes", { "New codes", "新生成的兑换码" } },
 	{ "search_redemption_hint", { "ID or name", "ID 或名称" } },
 	{ "export_csv", { "Export CSV", "导出 CSV" } },
 	{ "redeemed", { "Redeemed", "兑换时间" } },
