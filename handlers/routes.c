@@ -189,6 +189,12 @@ const struct route routes[] = {
 	{ "GET", "/models", h_ui_models, 0, 0, 0 },
 	{ "GET", "/register", h_ui_register_get, 0, 0, 0 },
 	{ "POST", "/register", h_ui_register_post, 0, R_BODY, BODY_API },
+	{ "GET", "/reset", h_ui_reset_get, 0, 0, 0 },
+	{ "POST", "/reset", h_ui_reset_post, 0, R_BODY, BODY_API },
+	{ "GET", "/reset/confirm", h_ui_reset_confirm_get, 0, 0, 0 },
+	{ "POST", "/reset/confirm", h_ui_reset_confirm_post, 0, R_BODY, BODY_API },
+	{ "GET", "/api/reset_password", h_reset_password_email, 0, API, 0 },
+	{ "POST", "/api/user/reset", h_user_reset, 0, APIB, BODY_API },
 	/* last: any other GET is the HTML 404 page (JSON under /api and /v1,
 	 * 405 when another method has the path); one row per depth */
 	{ "GET", "/:a", h_ui_not_found, 0, 0, 0 },

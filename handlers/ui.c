@@ -151,33 +151,39 @@ ui_local_path(const char *s)
 	return 1;
 }
 
+const char *
+ui_url_encode(struct req *r, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT(4096);
+	const char *out = NULL;
+	int rc = GW_OK;
+	size_t i;
+
+	for (i = 0; rc == GW_OK && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '/' || ch == '-' || ch == '_' || ch == '.';
+		rc = ok ? buf_addc(&b, (char)ch) : buf_printf(&b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+	}
+	if (rc == GW_OK)
+		out = arena_strdup(&r->arena, buf_cstr(&b));
+	buf_release(&b);
+	return out;
+}
+
 /* "/login?next=<this GET page, percent-encoded>", or "/login". */
 static const char *
 login_url(struct req *r)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const char *target;
-	struct buf b = BUF_INIT(2048);
-	const char *out = "/login";
-	size_t i;
+	const char *target, *enc;
 
 	if (strcmp(r->method, "GET") != 0 || strcmp(r->path, "/") == 0)
-		return out;
+		return "/login";
 	target = r->query && *r->query ? arena_printf(&r->arena, "%s?%s", r->path, r->query) : r->path;
-	if (target == NULL || !ui_local_path(target))
-		return out;
-	if (buf_adds(&b, "/login?next=") != GW_OK)
-		return out;
-	for (i = 0; target[i]; i++) {
-		unsigned char ch = (unsigned char)target[i];
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '/' || ch == '-' || ch == '_' || ch == '.';
-		if ((ok ? buf_addc(&b, (char)ch) : buf_printf(&b, "%%%c%c", hex[ch >> 4], hex[ch & 15])) != GW_OK)
-			return out;
-	}
-	out = arena_strdup(&r->arena, buf_cstr(&b));
-	buf_release(&b);
-	return out ? out : "/login";
+	if (target == NULL || !ui_local_path(target) || (enc = ui_url_encode(r, target)) == NULL)
+		return "/login";
+	return arena_printf(&r->arena, "/login?next=%s", enc);
 }
 
 int

@@ -117,6 +117,10 @@ json_t *ui_tr_json(int lang);
 /* "xx" code of a language. */
 const char *ui_lang_code(int lang);
 
+/* s percent-encoded for a query value (letters, digits and "/-_." kept),
+ * in the arena; NULL on ENOMEM. */
+const char *ui_url_encode(struct req *r, const char *s);
+
 /* 1 when s is a safe local redirect target: starts with one '/', not "//"
  * or "/\", printable ASCII without spaces, at most 512 bytes. */
 int ui_local_path(const char *s);

@@ -7,14 +7,15 @@ UI_ASSETS = \
 	templates/channel_fields.html templates/channel_edit.html \
 	templates/token_fields.html templates/token_edit.html templates/user_edit.html \
 	templates/logs.html templates/profile.html templates/settings.html templates/about.html \
-	templates/redemptions.html templates/topup.html templates/models.html templates/register.html \
+	templates/redemptions.html templates/topup.html templates/models.html templates/register.html templates/reset.html \
 	static/style.css static/ui.js static/favicon.svg
 
 libgw_a_SOURCES += fcgi/tmpl.c fcgi/tmpl.h \
 	handlers/ui.c handlers/ui.h handlers/ui_channels.c handlers/ui_tokens.c \
 	handlers/ui_users.c handlers/ui_i18n.c handlers/ui_logs.c handlers/ui_account.c \
 	handlers/ui_settings.c handlers/ui_redemptions.c handlers/api_redemption.c \
-	fcgi/redemptions.c fcgi/redemptions.h handlers/ui_channel_test.c
+	fcgi/redemptions.c fcgi/redemptions.h handlers/ui_channel_test.c \
+	handlers/ui_reset.c fcgi/mail.c fcgi/mail.h
 
 # Templates and static files are compiled into the binary: nothing is read
 # from disk at run time.

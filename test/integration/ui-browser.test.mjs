@@ -352,6 +352,55 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     await c.close();
   });
 
+  it('password reset by email: the link from the SMTP sink sets a new password', async () => {
+    const { SMTPServer } = await import('smtp-server');
+    const mails = [];
+    const smtp = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+      onData(stream, session, cb) {
+        let d = '';
+        stream.on('data', (c) => { d += c; });
+        stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((x) => x.address), data: d }); cb(); });
+      },
+    });
+    await new Promise((res) => smtp.listen(0, '127.0.0.1', res));
+    try {
+      await ctx.option('SMTPServer', '127.0.0.1');
+      await ctx.option('SMTPPort', String(smtp.server.address().port));
+      await ctx.option('SMTPFrom', 'noreply@example.test');
+      await ctx.option('ServerAddress', base());	// the links in mails start with it
+      ctx.sql("UPDATE users SET email = 'alice@example.test' WHERE username = 'alice'");
+      const c = await browser.newContext();
+      const p = await c.newPage();
+      await p.goto(`${base()}/login`);
+      await p.click('a[href="/reset"]');
+      await p.fill('input[name=email]', 'alice@example.test');
+      await p.click('form[action="/reset"] button');
+      assert.match(await p.locator('.flash.ok').innerText(), /link is on its way/);
+      // an unknown address gets the same answer and no mail
+      await p.fill('input[name=email]', 'nobody@example.test');
+      await p.click('form[action="/reset"] button');
+      assert.match(await p.locator('.flash.ok').innerText(), /link is on its way/);
+      assert.equal(mails.length, 1);
+      assert.deepEqual(mails[0].to, ['alice@example.test']);
+      const link = /(http\S+\/reset\/confirm\?\S+)/.exec(mails[0].data)?.[1];
+      assert.ok(link, mails[0].data);
+      await p.goto(link);
+      await p.fill('input[name=password]', 'alice-reset-42');
+      await p.fill('input[name=password2]', 'alice-reset-42');
+      await p.click('form[action="/reset/confirm"] button');
+      assert.match(await p.locator('.flash.ok').innerText(), /Password changed/);
+      await signIn(p, 'alice', 'alice-reset-42');
+      assert.equal(new URL(p.url()).pathname, '/');
+      // the link works once: the password it was made for is gone
+      await p.goto(link);
+      assert.match(await p.locator('.flash.err').innerText(), /invalid or has expired/);
+      await c.close();
+    } finally {
+      await new Promise((res) => smtp.close(res));
+    }
+  });
+
   it('root edits a user\'s quota and group', async () => {
     const id = ctx.num("SELECT id FROM users WHERE username = 'alice'");
     await root.goto(`${base()}/users`);
@@ -453,7 +502,7 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
       }
     }
     const anon = await browser.newPage({ bypassCSP: true });
-    for (const pg of ['/login', '/register']) {
+    for (const pg of ['/login', '/register', '/reset']) {
       await anon.goto(`${base()}${pg}`);
       for (const e of parseErrors(await (await anon.request.get(`${base()}${pg}`)).text())) problems.push(`html ${pg}: ${e}`);
       for (const x of await axeProblems(anon)) problems.push(`${pg}: ${x}`);
