@@ -496,8 +496,8 @@ out:
 }
 
 json_t *
-channel_page_json(struct db *db, const char *keyword, const char *order, int64_t offset,
-    int64_t limit, int64_t *total)
+channel_page_json(struct db *db, const struct channel_filter *f, int64_t offset, int64_t limit,
+    int64_t *total)
 {
 	/* fixed ORDER BY texts: the order name only picks one */
 	static const struct { const char *name, *sql; } orders[] = {
@@ -507,32 +507,41 @@ channel_page_json(struct db *db, const char *keyword, const char *order, int64_t
 		{ "response", "response_time DESC, id DESC" },
 	};
 	const char *by = "id DESC";
-	char sql[1024], like[256], any[256];
+	char where[256] = "WHERE 1 = 1", sql[1024], like[256], any[256];
+	struct db_arg args[8];
 	int64_t id = 0;
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; order && i < sizeof(orders) / sizeof(orders[0]); i++)
-		if (strcmp(order, orders[i].name) == 0)
+	for (i = 0; f->order && i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (strcmp(f->order, orders[i].name) == 0)
 			by = orders[i].sql;
-	if (keyword == NULL || *keyword == '\0') {
-		if (total && (*total = channel_count(db)) < 0)
-			return NULL;
-		snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels ORDER BY %s "
-		    "LIMIT ? OFFSET ?", by);
-		return fix_rows(db_rows_json(db, sql, DB_ARGS(DB_I(limit), DB_I(offset))));
+	if (f->keyword && *f->keyword) {
+		/* id equal to it, name starting with it, or a model containing it */
+		if (parse_i64(f->keyword, INT64_MIN, INT64_MAX, &id) != GW_OK)
+			id = 0;
+		snprintf(like, sizeof(like), "%.200s%%", f->keyword);
+		snprintf(any, sizeof(any), "%%%.200s%%", f->keyword);
+		strncat(where, " AND (id = ? OR name LIKE ? OR models LIKE ?)", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(id);
+		args[n++] = DB_S(like);
+		args[n++] = DB_S(any);
 	}
-	if (parse_i64(keyword, INT64_MIN, INT64_MAX, &id) != GW_OK)
-		id = 0;
-	/* name starts with it, or a model name contains it */
-	snprintf(like, sizeof(like), "%.200s%%", keyword);
-	snprintf(any, sizeof(any), "%%%.200s%%", keyword);
-	if (total && db_scalar_int(db, total, "SELECT COUNT(*) FROM channels WHERE id = ? OR name LIKE ? "
-	    "OR models LIKE ?", DB_ARGS(DB_I(id), DB_S(like), DB_S(any))) != GW_OK)
+	if (f->status) {
+		strncat(where, " AND status = ?", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(f->status);
+	}
+	if (f->type) {
+		strncat(where, " AND type = ?", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(f->type);
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM channels %s", where);
+	if (total && db_scalar_int(db, total, sql, args, n) != GW_OK)
 		return NULL;
-	snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels WHERE id = ? OR name LIKE ? "
-	    "OR models LIKE ? ORDER BY %s LIMIT ? OFFSET ?", by);
-	return fix_rows(db_rows_json(db, sql, DB_ARGS(DB_I(id), DB_S(like), DB_S(any),
-	    DB_I(limit), DB_I(offset))));
+	snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels %s ORDER BY %s LIMIT ? OFFSET ?",
+	    where, by);
+	args[n++] = DB_I(limit);
+	args[n++] = DB_I(offset);
+	return fix_rows(db_rows_json(db, sql, args, n));
 }
 
 int

@@ -97,12 +97,21 @@ int64_t channel_count(struct db *db);
  * as a JSON array of strings (new reference), NULL on error. */
 json_t *group_models_json(struct db *db, const char *group);
 
-/* One page of channels for the admin page: keyword "" or NULL for all,
- * else id equal to it, name starting with it or a model containing it;
- * order "priority", "name", "used", "response" or anything else for id
- * desc. *total (may be NULL) gets the number of matches. Rows as
- * channel_list_json; new reference, NULL on a store error. */
-json_t *channel_page_json(struct db *db, const char *keyword, const char *order, int64_t offset,
+/* What the channels page lists: keyword "" / NULL for all, else id equal
+ * to it, name starting with it or a model containing it; status and type
+ * 0 for any; order "priority", "name", "used", "response" or anything
+ * else for id desc. */
+struct channel_filter {
+	const char *keyword;
+	const char *order;
+	int64_t status;
+	int64_t type;
+};
+
+/* One page of the channels matching f; *total (may be NULL) gets the
+ * number of matches. Rows as channel_list_json; new reference, NULL on a
+ * store error. */
+json_t *channel_page_json(struct db *db, const struct channel_filter *f, int64_t offset,
     int64_t limit, int64_t *total);
 
 /* Write the time of a channel test and its response time in ms. */

@@ -319,7 +319,8 @@ run_probe(struct req *r, enum probe kind, int64_t id, int64_t *ms, double *bal, 
 static int
 probe_all(struct req *r, enum probe kind)
 {
-	json_t *rows = channel_page_json(r->db, NULL, NULL, 0, 10000, NULL), *row;
+	struct channel_filter all = { NULL, NULL, CHANNEL_STATUS_ENABLED, 0 };
+	json_t *rows = channel_page_json(r->db, &all, 0, 10000, NULL), *row;
 	const char *why;
 	int64_t ms, id;
 	double bal;

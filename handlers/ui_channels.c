@@ -131,10 +131,16 @@ channels_page(struct req *r, const struct ui_user *u, int status, const char *er
 	static const char *const orders[] = { "id", "priority", "name", "used", "response" };
 	json_t *ctx = ui_ctx(r, u, "channels", "nav_channels"), *rows, *row, *ol;
 	const char *kw = req_query(r, "keyword"), *order = req_query(r, "order");
+	struct channel_filter cf = { kw, order, 0, 0 };
 	int64_t p = ui_page(r), total = 0;
 	size_t i;
 
-	rows = channel_page_json(r->db, kw, order, p * UI_PAGE_SIZE, UI_PAGE_SIZE, &total);
+	if (parse_i64(req_query(r, "status") ? req_query(r, "status") : "", 1, 3, &cf.status) != GW_OK)
+		cf.status = 0;
+	if (parse_i64(req_query(r, "type") ? req_query(r, "type") : "", 1, CHANNEL_TYPE_MAX - 1,
+	    &cf.type) != GW_OK)
+		cf.type = 0;
+	rows = channel_page_json(r->db, &cf, p * UI_PAGE_SIZE, UI_PAGE_SIZE, &total);
 	if (ctx == NULL || rows == NULL) {
 		json_decref(ctx);
 		json_decref(rows);
@@ -173,6 +179,13 @@ channels_page(struct req *r, const struct ui_user *u, int status, const char *er
 		    "label", ui_tr(r, arena_printf(&r->arena, "order_%s", orders[i])),
 		    "selected", order ? strcmp(order, orders[i]) == 0 : i == 0));
 	json_object_set_new(ctx, "orders", ol);
+	ol = json_array();
+	for (i = 0; ol && i <= 3; i++)
+		json_array_append_new(ol, json_pack("{s:i, s:s, s:b}", "value", (int)i, "label",
+		    ui_tr(r, i == 0 ? "any_status" : status_key((int64_t)i)), "selected", cf.status == (int64_t)i));
+	json_object_set_new(ctx, "statuses", ol);
+	json_object_set_new(ctx, "filter_types", type_options(1, cf.type));
+	json_object_set_new(ctx, "filter_types_other", type_options(0, cf.type));
 	json_object_set_new(ctx, "keyword", json_string(kw ? kw : ""));
 	json_object_set_new(ctx, "channels", rows);
 	json_object_set_new(ctx, "total", json_integer(total));

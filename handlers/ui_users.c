@@ -36,6 +36,22 @@ role_key(int64_t role)
 	    role >= ROLE_COMMON ? "role_common" : "role_guest";
 }
 
+/* The sort choices of the list (users_list_json's orders). */
+static json_t *
+sort_options(struct req *r)
+{
+	static const char *const v[][2] = { { "", "order_id" }, { "quota", "order_quota" },
+	    { "used_quota", "order_used" }, { "request_count", "order_requests" } };
+	const char *o = req_query(r, "order");
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < sizeof(v) / sizeof(v[0]); i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", v[i][0], "label",
+		    ui_tr(r, v[i][1]), "selected", o ? strcmp(o, v[i][0]) == 0 : i == 0));
+	return a;
+}
+
 static int
 users_page(struct req *r, const struct ui_user *u, int status, const char *error, json_t *form)
 {
@@ -49,7 +65,7 @@ users_page(struct req *r, const struct ui_user *u, int status, const char *error
 		rows = users_search_json(r->db, kw);
 		total = rows ? (int64_t)json_array_size(rows) : 0;
 	} else
-		rows = users_list_json(r->db, NULL, p * UI_PAGE_SIZE, UI_PAGE_SIZE, &total);
+		rows = users_list_json(r->db, req_query(r, "order"), p * UI_PAGE_SIZE, UI_PAGE_SIZE, &total);
 	if (ctx == NULL || rows == NULL) {
 		json_decref(ctx);
 		json_decref(rows);
@@ -76,6 +92,7 @@ users_page(struct req *r, const struct ui_user *u, int status, const char *error
 	}
 	json_object_set_new(ctx, "users", rows);
 	json_object_set_new(ctx, "keyword", json_string(kw ? kw : ""));
+	json_object_set_new(ctx, "orders", sort_options(r));
 	json_object_set_new(ctx, "total", json_integer(total));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(ui_tr(r, error)));

@@ -127,6 +127,15 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
     assert.equal(await root.locator('table.grid tbody tr').count(), 1);
     await root.goto(`${base()}/channels?keyword=nothing-like-this`);
     assert.equal(await root.locator('table.grid tbody tr').count(), 0);
+    // filters: disabled channels only, then enabled OpenAI ones
+    await root.goto(`${base()}/channels`);
+    await root.selectOption('select[name=status]', '2');
+    await root.click('form[action="/channels"][method=get] button');
+    assert.equal(await root.locator('table.grid tbody tr').count(), 0);
+    await root.selectOption('select[name=status]', '1');
+    await root.selectOption('select[name=type]', '1');
+    await root.click('form[action="/channels"][method=get] button');
+    assert.equal(await root.locator('table.grid tbody tr').count(), 1);
   });
 
   let key;
@@ -403,6 +412,8 @@ describe('admin UI in headless Chromium', { skip: haveBrowser ? false : `no ${CH
 
   it('root edits a user\'s quota and group', async () => {
     const id = ctx.num("SELECT id FROM users WHERE username = 'alice'");
+    await root.goto(`${base()}/users?order=request_count`);
+    assert.equal(await root.locator('select[name=order]').inputValue(), 'request_count');
     await root.goto(`${base()}/users`);
     await root.click(`a[href="/users/${id}/edit"] >> nth=0`);
     await root.fill('input[name=quota]', '1000000');
