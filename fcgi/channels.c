@@ -1,4 +1,5 @@
 /* fcgi/channels.c: the channels table and its abilities (routing rows), changed together in one transaction */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "channels.h"
@@ -510,4 +511,73 @@ group_model_types(struct db *db, const char *group,
 		fn(ctx, db_text(st, 0), (int)db_int(st, 1));
 	db_done(st);
 	return more < 0 ? GW_EDB : GW_OK;
+}
+
+json_t *
+channel_page_json(struct db *db, const struct channel_filter *f, int64_t offset, int64_t limit,
+    int64_t *total)
+{
+	/* fixed ORDER BY texts: the order name only picks one */
+	static const struct { const char *name, *sql; } orders[] = {
+		{ "priority", "priority DESC, id DESC" },
+		{ "name", "name, id DESC" },
+		{ "used", "used_quota DESC, id DESC" },
+		{ "response", "response_time DESC, id DESC" },
+	};
+	const char *by = "id DESC";
+	char where[256] = "WHERE 1 = 1", sql[1024], like[256], any[256];
+	struct db_arg args[8];
+	int64_t id = 0;
+	size_t i, n = 0;
+
+	for (i = 0; f->order && i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (strcmp(f->order, orders[i].name) == 0)
+			by = orders[i].sql;
+	if (f->keyword && *f->keyword) {
+		/* id equal to it, name starting with it, or a model containing it */
+		if (parse_i64(f->keyword, INT64_MIN, INT64_MAX, &id) != GW_OK)
+			id = 0;
+		snprintf(like, sizeof(like), "%.200s%%", f->keyword);
+		snprintf(any, sizeof(any), "%%%.200s%%", f->keyword);
+		strncat(where, " AND (id = ? OR name LIKE ? OR models LIKE ?)", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(id);
+		args[n++] = DB_S(like);
+		args[n++] = DB_S(any);
+	}
+	if (f->status) {
+		strncat(where, " AND status = ?", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(f->status);
+	}
+	if (f->type) {
+		strncat(where, " AND type = ?", sizeof(where) - strlen(where) - 1);
+		args[n++] = DB_I(f->type);
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM channels %s", where);
+	if (total && db_scalar_int(db, total, sql, args, n) != GW_OK)
+		return NULL;
+	snprintf(sql, sizeof(sql), "SELECT " CHANNEL_COLS " FROM channels %s ORDER BY %s LIMIT ? OFFSET ?",
+	    where, by);
+	args[n++] = DB_I(limit);
+	args[n++] = DB_I(offset);
+	return fix_rows(db_rows_json(db, sql, args, n));
+}
+
+int
+channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms)
+{
+	int rc = db_exec(db, "UPDATE channels SET test_time = ?, response_time = ? WHERE id = ?",
+	    DB_ARGS(DB_I(when), DB_I(response_ms), DB_I(id)), NULL);
+
+	cache_invalidate(db, CHANNEL_CACHES);
+	return rc;
+}
+
+int
+channel_record_balance(struct db *db, int64_t id, double balance, int64_t when)
+{
+	int rc = db_exec(db, "UPDATE channels SET balance = ?, balance_updated_time = ? WHERE id = ?",
+	    DB_ARGS(DB_D(balance), DB_I(when), DB_I(id)), NULL);
+
+	cache_invalidate(db, CHANNEL_CACHES);
+	return rc;
 }

@@ -102,4 +102,26 @@ json_t *group_models_json(struct db *db, const char *group);
 int group_model_types(struct db *db, const char *group,
     void (*fn)(void *ctx, const char *model, int type), void *ctx) GW_WUR;
 
+/* What the channels page lists: keyword "" / NULL for all, else id equal
+ * to it, name starting with it or a model containing it; status and type
+ * 0 for any; order "priority", "name", "used", "response" or anything
+ * else for id desc. */
+struct channel_filter {
+	const char *keyword;
+	const char *order;
+	int64_t status;
+	int64_t type;
+};
+
+/* One page of the channels matching f; *total (may be NULL) gets the
+ * number of matches. Rows as channel_list_json; new reference, NULL on a
+ * store error. */
+json_t *channel_page_json(struct db *db, const struct channel_filter *f, int64_t offset,
+    int64_t limit, int64_t *total);
+
+/* Write the time of a channel test and its response time in ms. */
+int channel_record_test(struct db *db, int64_t id, int64_t when, int64_t response_ms) GW_WUR;
+/* Write a channel's balance (USD) and when it was read. */
+int channel_record_balance(struct db *db, int64_t id, double balance, int64_t when) GW_WUR;
+
 #endif

@@ -169,3 +169,75 @@ logs_by_day_model(struct db *db, int64_t user_id, int64_t from, int64_t to,
 		return rc;
 	return more < 0 ? GW_EDB : GW_OK;
 }
+
+/* The admin pages' queries (handlers/ui_logs.c, the dashboard). */
+
+size_t
+logs_where(const struct logs_filter *f, char *sql, size_t sqlsz, struct db_arg *args)
+{
+	size_t n = 0;
+
+	snprintf(sql, sqlsz, "WHERE 1 = 1");
+#define ADD(cond, text, arg) do { \
+		if (cond) { \
+			strncat(sql, text, sqlsz - strlen(sql) - 1); \
+			args[n++] = arg; \
+		} \
+	} while (0)
+	ADD(f->user_id != 0, " AND user_id = ?", DB_I(f->user_id));
+	ADD(f->type != 0, " AND type = ?", DB_I(f->type));
+	ADD(f->model_name && *f->model_name, " AND model_name = ?", DB_S(f->model_name));
+	ADD(f->username && *f->username, " AND username = ?", DB_S(f->username));
+	ADD(f->token_name && *f->token_name, " AND token_name = ?", DB_S(f->token_name));
+	ADD(f->start != 0, " AND created_at >= ?", DB_I(f->start));
+	ADD(f->end != 0, " AND created_at <= ?", DB_I(f->end));
+	ADD(f->channel != 0, " AND channel_id = ?", DB_I(f->channel));
+#undef ADD
+	return n;
+}
+
+json_t *
+logs_rows_json(struct db *db, const struct logs_filter *f, int64_t offset, int64_t limit,
+    int64_t *total, int64_t *sum)
+{
+	struct db_arg args[LOGS_MAX_ARGS + 2];
+	char where[512], sql[1536];
+	size_t n = logs_where(f, where, sizeof(where), args);
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM logs %s", where);
+	if (total && db_scalar_int(db, total, sql, args, n) != GW_OK)
+		return NULL;
+	/* the sum counts consume rows only, as One API's SumUsedQuota */
+	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(quota), 0) FROM logs %s%s", where,
+	    f->type == 0 ? " AND type = 2" : "");
+	if (sum && db_scalar_int(db, sum, sql, args, n) != GW_OK)
+		return NULL;
+	snprintf(sql, sizeof(sql), "SELECT id, user_id, created_at, type, COALESCE(content, '') AS content, "
+	    "COALESCE(username, '') AS username, COALESCE(token_name, '') AS token_name, "
+	    "COALESCE(model_name, '') AS model_name, COALESCE(quota, 0) AS quota, "
+	    "COALESCE(prompt_tokens, 0) AS prompt_tokens, "
+	    "COALESCE(completion_tokens, 0) AS completion_tokens, COALESCE(channel_id, 0) AS channel, "
+	    "COALESCE(request_id, '') AS request_id, COALESCE(elapsed_time, 0) AS elapsed_time, "
+	    "COALESCE(is_stream, 0) AS is_stream FROM logs %s ORDER BY id DESC LIMIT ? OFFSET ?", where);
+	args[n++] = DB_I(limit);
+	args[n++] = DB_I(offset);
+	return db_rows_json(db, sql, args, n);
+}
+
+json_t *
+logs_usage_json(struct db *db, int64_t user_id, int64_t since, int by_model)
+{
+	/* created_at - created_at % 86400: the UTC day, the same in both dialects */
+	if (by_model)
+		return db_rows_json(db, "SELECT COALESCE(model_name, '') AS model, COUNT(1) AS count, "
+		    "COALESCE(SUM(quota), 0) AS quota, "
+		    "COALESCE(SUM(prompt_tokens), 0) + COALESCE(SUM(completion_tokens), 0) AS tokens "
+		    "FROM logs WHERE type = 2 AND user_id = ? AND created_at >= ? "
+		    "GROUP BY model_name ORDER BY quota DESC, model LIMIT 20",
+		    DB_ARGS(DB_I(user_id), DB_I(since)));
+	return db_rows_json(db, "SELECT created_at - created_at % 86400 AS day, COUNT(1) AS count, "
+	    "COALESCE(SUM(quota), 0) AS quota, "
+	    "COALESCE(SUM(prompt_tokens), 0) + COALESCE(SUM(completion_tokens), 0) AS tokens "
+	    "FROM logs WHERE type = 2 AND user_id = ? AND created_at >= ? "
+	    "GROUP BY created_at - created_at % 86400 ORDER BY day", DB_ARGS(DB_I(user_id), DB_I(since)));
+}

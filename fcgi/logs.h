@@ -58,4 +58,34 @@ json_t *logs_self_search_json(struct db *db, int64_t user_id, const char *kw, in
 int logs_by_day_model(struct db *db, int64_t user_id, int64_t from, int64_t to,
     int (*fn)(void *ctx, const char *day, const char *model, const int64_t v[4]), void *ctx) GW_WUR;
 
+/* The filters of the log pages; 0 / NULL / "" = no filter. */
+struct logs_filter {
+	int64_t user_id;
+	int64_t type;
+	int64_t start, end;		/* created_at bounds, inclusive */
+	const char *username, *token_name, *model_name;
+	int64_t channel;
+};
+
+#define LOGS_MAX_ARGS 10	/* arguments logs_where may bind */
+
+/* The WHERE clause of f ("WHERE 1 = 1 AND ...": fixed SQL text, values
+ * bound) into sql and its arguments into args (LOGS_MAX_ARGS); returns the
+ * argument count. */
+size_t logs_where(const struct logs_filter *f, char *sql, size_t sqlsz, struct db_arg *args);
+
+/* One page of logs matching f, newest first (id, user_id, created_at, type,
+ * content, username, token_name, model_name, quota, prompt_tokens,
+ * completion_tokens, channel, request_id, elapsed_time, is_stream).
+ * *total (may be NULL) gets the number of matches, *sum (may be NULL) the
+ * quota of the matching consume rows. New reference, NULL on a store error. */
+json_t *logs_rows_json(struct db *db, const struct logs_filter *f, int64_t offset, int64_t limit,
+    int64_t *total, int64_t *sum);
+
+/* user_id's consume logs since `since` summed by UTC day ({day: epoch of
+ * the day, count, quota, tokens}, oldest first) or, with by_model, by
+ * model ({model, count, quota, tokens}, the 20 costliest). New reference,
+ * NULL on a store error. */
+json_t *logs_usage_json(struct db *db, int64_t user_id, int64_t since, int by_model);
+
 #endif

@@ -502,3 +502,23 @@ users_id_by_aff_code(struct db *db, const char *code, int64_t *id)
 	return db_scalar_int(db, id, "SELECT id FROM users WHERE aff_code = ? ORDER BY id LIMIT 1",
 	    DB_ARGS(DB_S(code)));
 }
+
+int
+users_set_quota(struct db *db, int64_t id, int64_t quota)
+{
+	int rc = db_exec(db, "UPDATE users SET quota = ? WHERE id = ?",
+	    DB_ARGS(DB_I(quota), DB_I(id)), NULL);
+
+	cache_invalidate(db, CACHE_F(CACHE_USER));
+	return rc;
+}
+
+int
+users_set_role(struct db *db, int64_t id, int64_t role)
+{
+	int rc = db_exec(db, "UPDATE users SET role = ? WHERE id = ?",
+	    DB_ARGS(DB_I(role), DB_I(id)), NULL);
+
+	cache_invalidate(db, CACHE_F(CACHE_USER));
+	return rc;
+}

@@ -116,4 +116,9 @@ int users_aff_code(struct db *db, struct arena *a, int64_t id, const char **out)
 /* The id of the user with aff_code code: GW_OK or GW_ENOTFOUND ("" never matches). */
 int users_id_by_aff_code(struct db *db, const char *code, int64_t *id) GW_WUR;
 
+/* Set the quota / role of user id, zero included (users_update skips
+ * zeros). GW_OK or GW_EDB. */
+int users_set_quota(struct db *db, int64_t id, int64_t quota) GW_WUR;
+int users_set_role(struct db *db, int64_t id, int64_t role) GW_WUR;
+
 #endif

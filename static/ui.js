@@ -11,9 +11,10 @@ document.addEventListener('DOMContentLoaded', () => {
     b.hidden = false;
     b.addEventListener('click', async () => {
       try {
+        const label = b.textContent;
         await navigator.clipboard.writeText(b.getAttribute('data-copy'));
-        b.textContent = 'Copied';
-        setTimeout(() => { b.textContent = 'Copy'; }, 1500);
+        b.textContent = b.getAttribute('data-done') || label;
+        setTimeout(() => { b.textContent = label; }, 1500);
       } catch { /* no permission: the field can still be selected */ }
     });
   }

@@ -62,9 +62,19 @@ describe('through lighttpd (app spawned by bin-path)', () => {
   });
 
   it('unknown path is a 404 JSON error naming method and path', async () => {
-    const r = await api(gw.base, 'GET', '/no/such/path');
+    const r = await api(gw.base, 'GET', '/api/no/such/path');
     assertErrorShape(r, 404);
-    assert.equal(r.json.error.message, 'Invalid URL (GET /no/such/path)');
+    assert.equal(r.json.error.message, 'Invalid URL (GET /api/no/such/path)');
+    const v = await api(gw.base, 'GET', '/v1/no/such');
+    assertErrorShape(v, 404);
+  });
+
+  it('an unknown page is the HTML 404 page, without the path in it', async () => {
+    const r = await api(gw.base, 'GET', '/no/such/<path>');
+    assert.equal(r.status, 404);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.text, /<h1>404 Not Found<\/h1>/);
+    assert.doesNotMatch(r.text, /such|&lt;path/);
   });
 
   it('wrong method is a 405 JSON error', async () => {
@@ -234,10 +244,10 @@ describe('plain CGI (fd 0 is not a socket)', () => {
   });
 
   it('unknown path gives a Status: 404 line', async () => {
-    const r = await runCgi({ env: cgi('GET', '/nope') });
+    const r = await runCgi({ env: cgi('GET', '/api/nope') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.headers.status || '', /^404\b/, r.stdout);
-    assert.equal(r.json?.error?.message, 'Invalid URL (GET /nope)', r.stdout);
+    assert.equal(r.json?.error?.message, 'Invalid URL (GET /api/nope)', r.stdout);
   });
 
   it('POST body on stdin: root logs in and gets a session cookie', async () => {

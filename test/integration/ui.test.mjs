@@ -55,7 +55,7 @@ describe('admin UI through lighttpd', () => {
     assert.equal(r.headers.get('location'), '/login');
     const bad = await api(gw.base, 'GET', '/channels', { cookie: 'session=1.99999999999.00' });
     assert.equal(bad.status, 303, 'a forged cookie is not a session');
-    assert.equal(bad.headers.get('location'), '/login');
+    assert.equal(bad.headers.get('location'), '/login?next=/channels', 'back to the page after signing in');
   });
 
   it('the login page is a form', async () => {
@@ -113,7 +113,7 @@ describe('admin UI through lighttpd', () => {
     const list = await api(gw.base, 'GET', '/channels?msg=channel_created', { cookie: root });
     assert.equal(list.status, 200);
     assert.match(list.text, /Channel created\./);
-    assert.equal((list.text.match(/<td>ui-openai<\/td>/g) || []).length, 2);
+    assert.equal((list.text.match(/\/edit">ui-openai<\/a>/g) || []).length, 2);
     assert.match(list.text, /<code>gpt-4o-mini<\/code> <code>gpt-4o<\/code>/);
     assert.match(list.text, /https:\/\/example\.test/);
     assert.doesNotMatch(list.text, /uisecret/, 'a channel key appeared on the page');
@@ -197,9 +197,9 @@ describe('admin UI through lighttpd', () => {
     assert.equal(exp, String(Date.UTC(2099, 11, 31, 23, 59) / 1000));
     assert.equal(status, '1');
     const list = await api(gw.base, 'GET', '/tokens', { cookie: root });
-    assert.match(list.text, /<td>ui-key<\/td>/);
+    assert.match(list.text, /\/edit">ui-key<\/a><\/td>/);
     assert.ok(list.text.includes(`sk-${key.slice(0, 4)}…${key.slice(-4)}`), 'masked key missing');
-    assert.ok(list.text.includes(`value="sk-${key}"`), 'reveal field missing');
+    assert.ok(list.text.includes(`<code class="fullkey">sk-${key}</code>`), 'revealed key missing');
     assert.match(list.text, /2099-12-31 23:59 UTC/);
     // unlimited, never expires
     r = await post(gw.base, '/tokens', { csrf, name: 'ui-unlimited', unlimited: 'on', expired_time: '' }, root);
@@ -221,7 +221,7 @@ describe('admin UI through lighttpd', () => {
   it('the users page creates users and refuses bad ones', async () => {
     const page = await api(gw.base, 'GET', '/users', { cookie: root });
     assert.equal(page.status, 200);
-    assert.match(page.text, /<td>root<\/td>/);
+    assert.match(page.text, /<td data-label="Username">root<\/td>/);
     const csrf = csrfOf(page.text);
     let r = await post(gw.base, '/users', { csrf, username: 'alice', password: 'alice-pass-1', display_name: 'Alice <A>' }, root);
     assert.equal(r.status, 303, r.text);
@@ -229,8 +229,8 @@ describe('admin UI through lighttpd', () => {
     assert.equal(sql(gw.dbPath, "SELECT role || ',' || status FROM users WHERE username = 'alice'"), '1,1');
     const list = await api(gw.base, 'GET', '/users?msg=user_created', { cookie: root });
     assert.match(list.text, /User created\./);
-    assert.match(list.text, /<td>alice<\/td>/);
-    assert.match(list.text, /<td>Alice &lt;A&gt;<\/td>/);
+    assert.match(list.text, /\/edit">alice<\/a><\/td>/);
+    assert.match(list.text, /<td data-label="Display name">Alice &lt;A&gt;<\/td>/);
     const token = sql(gw.dbPath, "SELECT access_token FROM users WHERE username = 'alice'");
     if (token) assert.ok(!list.text.includes(token), 'an access token on the users page');
     // root has no disable button; alice has one
@@ -262,6 +262,8 @@ describe('admin UI through lighttpd', () => {
       const r = await api(gw.base, 'GET', p, { cookie: alice });
       assert.equal(r.status, 403, p);
       assert.match(r.text, /403 Forbidden/);
+      assert.match(r.text, /action="\/logout"/, 'the 403 page keeps the menu and logout');
+      assert.match(r.text, /href="\/tokens"/);
     }
     const csrf = csrfOf(d.text);
     let r = await post(gw.base, '/channels', { csrf, name: 'by-alice', type: '1', key: 'k', models: 'm' }, alice);
@@ -286,7 +288,7 @@ describe('admin UI through lighttpd', () => {
     assert.equal(r.headers.get('location'), '/users?msg=user_disabled');
     const off = await api(gw.base, 'GET', '/tokens', { cookie: alice });
     assert.equal(off.status, 303);
-    assert.equal(off.headers.get('location'), '/login');
+    assert.equal(off.headers.get('location'), '/login?next=/tokens');
     const again = await post(gw.base, '/login', { username: 'alice', password: 'alice-pass-1' });
     assert.equal(again.status, 403);
     assert.match(again.text, /disabled/);
