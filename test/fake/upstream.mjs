@@ -27,6 +27,8 @@
 // The script queue goes first, then routes, then the defaults.
 // Extra answer fields: { sse, gapMs, gapsMs: [ms, ...] } per-event gaps;
 // { hang: true } never answers (the connection stays open until stop());
+// { sseText, repeat: N } the stream's events N times over, written as fast as
+// the peer takes them;
 // { headers: {...} } extra response headers; { sseText, type? } a stream given
 // as text (instead of a file), split into events and paced like a recording.
 // Without a script: chat completions (stream or not, tools or not),
@@ -91,8 +93,22 @@ async function answer(res, a, req) {
 	if (a.hang) return;
 	if (a.sse || a.sseText !== undefined) {
 		res.writeHead(a.status || 200, { 'Content-Type': a.type || 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', ...a.headers });
-		const events = sseEvents(a.sseText !== undefined ? Buffer.from(a.sseText) : fixture(a.sse));
+		const once = sseEvents(a.sseText !== undefined ? Buffer.from(a.sseText) : fixture(a.sse));
+		// { repeat: N }: the events N times over, written as fast as the
+		// peer reads them (a stream longer than any socket buffer)
+		const events = a.repeat ? { length: once.length * a.repeat } : once;
 		for (let i = 0; i < events.length; i++) {
+			if (a.repeat) {
+				if (res.destroyed) return;
+				if (!res.write(once[i % once.length])) {
+					await new Promise((r) => {
+						const go = () => { res.off('drain', go); res.off('close', go); r(); };
+						res.on('drain', go);
+						res.on('close', go);
+					});
+				}
+				continue;
+			}
 			if (a.resetAfterEvents !== undefined && i >= a.resetAfterEvents) {
 				// what was written must reach the peer before the cut: wait
 				// for the kernel to take it, and a little more

@@ -22,7 +22,7 @@ import { api, sleep } from './harness.mjs';
 import { setupRelay } from './relay-lib.mjs';
 import { checkRequest } from '../fake/upstream.mjs';
 
-const UPSTREAM_KEY = 'sk-upstream-key';
+const UPSTREAM_KEY = 'sk-Xq9vTz2LmW8kRp4Y';
 const BETA = 'claude-code-20250219,interleaved-thinking-2025-05-14';
 const CLAUDE_MODEL = 'claude-sonnet-4-6';
 const CHAT_MODEL = 'gpt-4o-mini';

@@ -83,7 +83,7 @@ describe('accounts: privileges and sessions', () => {
     // the admin pages agree
     const page = await api(gw.base, 'GET', '/tokens', { cookie: stolen });
     assert.equal(page.status, 303);
-    assert.equal(page.headers.get('location'), '/login');
+    assert.equal(page.headers.get('location'), '/login?next=/tokens');
     // signing in again works
     assert.equal((await api(gw.base, 'GET', '/api/user/self', { cookie: await login(gw.base, 'vic1', 'vic1-pass-01') })).status, 200);
   });

@@ -28,7 +28,7 @@ import { repoRoot } from './harness.mjs';
 import { setupRelay, waitFor } from './relay-lib.mjs';
 import { checkRequest } from '../fake/upstream.mjs';
 
-const UPSTREAM_KEY = 'sk-upstream-key';
+const UPSTREAM_KEY = 'sk-Xq9vTz2LmW8kRp4Y';
 const UPSTREAMS = [
   { id: 'oc', label: 'OpenAI Chat', type: 1, model: 'gpt-4o-mini', config: '{}' },
   { id: 'or', label: 'OpenAI Responses', type: 1, model: 'gpt-5-mini', config: '{"api_format":"response"}' },

@@ -132,7 +132,7 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
    * "ch<N>"). Returns { id, prefix, name }.
    */
   ctx.channel = async ({ models, prefix, name, type = 1, group = 'default', priority = 0, weight = 0,
-    model_mapping = '', system_prompt = '', key = 'sk-upstream-key' } = {}) => {
+    model_mapping = '', system_prompt = '', key = 'sk-Xq9vTz2LmW8kRp4Y' } = {}) => {
     nchan++;
     prefix ??= `ch${nchan}`;
     name ??= `chan-${prefix}`;
@@ -156,7 +156,7 @@ export async function setupRelay({ env = {}, options = {} } = {}) {
   ctx.channels = async (defs) => {
     for (const c of defs) {
       const r = await ctx.root('POST', '/api/channel/', {
-        name: c.prefix, type: c.type, key: 'sk-upstream-key', base_url: `${up.base}/${c.prefix}`, other: '',
+        name: c.prefix, type: c.type, key: 'sk-Xq9vTz2LmW8kRp4Y', base_url: `${up.base}/${c.prefix}`, other: '',
         models: c.model, group: 'default', priority: 0, weight: 0, model_mapping: '', system_prompt: '', config: c.config ?? '{}',
       });
       assert.equal(r.json?.success, true, `add channel ${c.prefix}: ${r.text}`);

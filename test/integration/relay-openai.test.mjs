@@ -33,7 +33,7 @@ describe('relay: OpenAI client pass-through', () => {
     const sent = R.up.requests[0];
     assert.equal(sent.path, '/main/v1/chat/completions');
     assert.equal(sent.method, 'POST');
-    assert.equal(sent.headers.authorization, 'Bearer sk-upstream-key');
+    assert.equal(sent.headers.authorization, 'Bearer sk-Xq9vTz2LmW8kRp4Y');
     assert.equal(sent.json.model, 'gpt-4o-mini');
     assert.deepEqual(sent.json.messages, USER_MSG);
   });

@@ -249,7 +249,7 @@ describe('relay: routing', () => {
       const r = await ask(`r-type-${type}`);
       assert.equal(r.status, 200, `type ${type}: ${r.text}`);
       assert.deepEqual(R.up.requests.map((q) => q.path), [`/${c.prefix}${path}`], `type ${type}`);
-      assert.equal(R.up.requests[0].headers.authorization, 'Bearer sk-upstream-key');
+      assert.equal(R.up.requests[0].headers.authorization, 'Bearer sk-Xq9vTz2LmW8kRp4Y');
     }
   });
 

@@ -21,7 +21,7 @@ describe('relay: translation edges', () => {
     ctx = await setupRelay();
     gem = await ctx.channel({ models: 'gemini-2.5-flash', prefix: 'ge', type: 24 });
     const r = await ctx.root('POST', '/api/channel/', {
-      name: 'resp', type: 1, key: 'sk-upstream-key', base_url: `${ctx.up.base}/or`, other: '',
+      name: 'resp', type: 1, key: 'sk-Xq9vTz2LmW8kRp4Y', base_url: `${ctx.up.base}/or`, other: '',
       models: 'gpt-5-mini', group: 'default', config: '{"api_format":"response"}',
     });
     assert.equal(r.json?.success, true, r.text);
@@ -96,7 +96,7 @@ describe('relay: translation edges', () => {
     assert.equal(seen.length, 1);
     assert.equal(seen[0].method, 'GET');
     assert.equal(seen[0].path, `/or/v1/responses/${id}`);
-    assert.equal(seen[0].headers.authorization, 'Bearer sk-upstream-key');
+    assert.equal(seen[0].headers.authorization, 'Bearer sk-Xq9vTz2LmW8kRp4Y');
     // another user's key: not found, and the upstream never asked
     g = await api(ctx.base, 'GET', `/v1/responses/${id}`, { token: `sk-${other.key}` });
     assert.equal(g.status, 404, g.text);
