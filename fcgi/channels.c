@@ -476,7 +476,8 @@ group_models_json(struct db *db, const char *group)
 	if (more < 0)
 		goto out;
 	/* One API sorts with sort.Strings: bytewise */
-	qsort(v, n, sizeof(*v), cmp_json_str);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_json_str);
 	if ((arr = json_array()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
